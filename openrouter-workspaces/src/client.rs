@@ -1,0 +1,295 @@
+//! The [`Client`], and the one function every operation goes through: attempts, retries, the total deadline,
+//! tracing, and turning what came back into a value or an [`Error`].
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use crate::config::{ClientBuilder, Settings};
+use crate::error::{ApiError, DecodeError, Error, MAX_BODY_KEPT, Result, TransportError};
+use crate::operation::Operation;
+use crate::raw;
+use crate::retry::{Failure, RetryPolicy};
+use crate::transport::{self, AttemptNote};
+
+/// A client for the OpenRouter Workspaces API. Cheap to clone (clones share one connection pool); `Send + Sync`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), openrouter_workspaces::Error> {
+/// use openrouter_workspaces::Client;
+///
+/// let client = Client::from_env()?; // OPENROUTER_API_KEY
+/// let workspace = client.workspaces().get("production").await?;
+/// println!("{} ({})", workspace.name, workspace.id);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    raw: raw::Client,
+    settings: Arc<Settings>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("transport", self.inner.raw.inner())
+            .field("retry", &self.inner.settings.retry)
+            .field("total_timeout", &self.inner.settings.total_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+use progenitor_client::ClientInfo as _;
+
+impl Client {
+    /// A builder; settings not given fall back to `OPENROUTER_*` environment variables. See [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
+    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is missing or a value is invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default().build()
+    }
+
+    pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>) -> Client {
+        Client { inner: Arc::new(Inner { raw, settings }) }
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.inner.raw.baseurl()
+    }
+
+    /// The generated client underneath, for anything the typed surface does not cover yet. It applies the key,
+    /// attribution headers and per-attempt timeout, but no retries, validation or error mapping.
+    pub fn raw(&self) -> &raw::Client {
+        &self.inner.raw
+    }
+
+    /// A copy of this client (same pool, same key) with another retry policy: for one call, or a group of calls.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
+    /// use openrouter_workspaces::RetryPolicy;
+    /// // This create may be retried after a 5xx: the caller checked that a duplicate is harmless.
+    /// let eager = client.with_retry_policy(RetryPolicy::default().retry_non_idempotent(true));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        let settings = Settings { retry: policy, ..(*self.inner.settings).clone() };
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings))
+    }
+
+    /// A copy of this client with another total deadline per call (attempts and waits included).
+    pub fn with_total_timeout(&self, timeout: Duration) -> Client {
+        let settings = Settings { total_timeout: timeout, ..(*self.inner.settings).clone() };
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings))
+    }
+
+    /// The retry policy of this client.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.settings.retry
+    }
+
+    #[cfg(test)]
+    pub(crate) fn transport_headers(&self) -> &reqwest::header::HeaderMap {
+        self.inner.raw.inner().headers()
+    }
+
+    /// Runs one operation: `send` makes one attempt with the generated client; this retries it as the policy
+    /// allows, within the total deadline, and maps the outcome.
+    pub(crate) async fn call<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
+    where
+        T: DeserializeOwned,
+        F: Fn(&'c raw::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
+    {
+        let settings = &*self.inner.settings;
+        let started = Instant::now();
+        let deadline = started + settings.total_timeout;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let attempt_started = Instant::now();
+            let Ok((result, note)) = tokio::time::timeout_at(deadline, transport::noting(send(&self.inner.raw))).await
+            else {
+                tracing::warn!(operation = op.id, attempt, elapsed_ms = ms(started), "total deadline passed");
+                return Err(Error::Timeout(Box::new(TransportError {
+                    operation: op,
+                    message: format!("the call's total deadline of {:?} passed", settings.total_timeout),
+                    attempts: attempt,
+                    before_send: false,
+                    source: None,
+                })));
+            };
+            let (error, failure) = match result {
+                Ok(value) => {
+                    tracing::debug!(
+                        operation = op.id,
+                        attempt,
+                        status = note.status,
+                        elapsed_ms = ms(attempt_started),
+                        request_id = note.request_id.as_deref(),
+                        "attempt succeeded"
+                    );
+                    return Ok(value.into_inner());
+                }
+                Err(raw_error) => match map_error::<T>(op, raw_error, &note, attempt).await {
+                    Ok(value) => return Ok(value),
+                    Err(mapped) => mapped,
+                },
+            };
+            let retry = failure.filter(|f| {
+                attempt < settings.retry.get_max_attempts() && settings.retry.allows(*f, op.is_idempotent())
+            });
+            let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
+            let in_time = wait.is_some_and(|w| Instant::now() + w < deadline);
+            tracing::info!(
+                operation = op.id,
+                attempt,
+                status = note.status,
+                elapsed_ms = ms(attempt_started),
+                request_id = note.request_id.as_deref(),
+                retry_in_ms = wait.filter(|_| in_time).map(|w| w.as_millis() as u64),
+                error = %error,
+                "attempt failed"
+            );
+            match wait {
+                Some(wait) if in_time => tokio::time::sleep(wait).await,
+                _ => return Err(error),
+            }
+        }
+    }
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Turns what the generated method returned into the crate's error and, when the failure may be retried, its
+/// kind. An unexpected 2xx status (say 200 where the spec says 201) with a decodable body is a success.
+async fn map_error<T: DeserializeOwned>(
+    op: Operation,
+    error: raw::Error<raw::types::ErrorResponse>,
+    note: &AttemptNote,
+    attempts: u32,
+) -> std::result::Result<T, (Error, Option<Failure>)> {
+    let api = |status: u16| ApiError {
+        status,
+        operation: op,
+        code: None,
+        message: None,
+        metadata: None,
+        request_id: note.request_id.clone(),
+        retry_after: note.retry_after,
+        body: None,
+        attempts,
+    };
+    let transport = |e: reqwest::Error, before_send: bool| {
+        let timeout = e.is_timeout();
+        let message = if timeout {
+            "the attempt timed out".to_owned()
+        } else if before_send {
+            "could not connect".to_owned()
+        } else {
+            "the connection failed".to_owned()
+        };
+        let err = Box::new(TransportError { operation: op, message, attempts, before_send, source: Some(e) });
+        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
+        (if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
+    };
+    let decode = |status: Option<u16>, message: String, body: Option<String>| {
+        let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
+        (Error::Decode(Box::new(d)), None)
+    };
+    Err(match error {
+        raw::Error::ErrorResponse(value) => {
+            let status = value.status().as_u16();
+            let body = value.into_inner();
+            let mut e = api(status);
+            e.code = Some(body.error.code);
+            e.message = Some(body.error.message);
+            e.metadata = body.error.metadata;
+            (Error::from_api(e), Some(Failure::Status(status)))
+        }
+        raw::Error::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let bytes = match read_capped(
+                response,
+                if (200..300).contains(&status) { usize::MAX } else { MAX_BODY_KEPT },
+            )
+            .await
+            {
+                Ok(bytes) => bytes,
+                Err(e) => return Err(transport(e, false)),
+            };
+            if (200..300).contains(&status) {
+                return serde_json::from_slice::<T>(&bytes)
+                    .map_err(|e| decode(Some(status), e.to_string(), Some(snippet(&bytes))));
+            }
+            (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+        }
+        raw::Error::InvalidResponsePayload(bytes, e) => match note.status {
+            Some(status) if !(200..300).contains(&status) => {
+                (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+            }
+            status => decode(status, e.to_string(), Some(snippet(&bytes))),
+        },
+        raw::Error::CommunicationError(e) => {
+            let before_send = e.is_connect();
+            transport(e, before_send)
+        }
+        raw::Error::ResponseBodyError(e) | raw::Error::InvalidUpgrade(e) => transport(e, false),
+        raw::Error::InvalidRequest(message) => (Error::invalid("request", message, ""), None),
+        raw::Error::Custom(message) => {
+            let err = TransportError { operation: op, message, attempts, before_send: false, source: None };
+            (Error::Connection(Box::new(err)), None)
+        }
+    })
+}
+
+/// Fills an [`ApiError`] from a body: the API's JSON error shape when it is one, else the raw text (capped).
+fn with_body(mut e: ApiError, bytes: &[u8]) -> ApiError {
+    match serde_json::from_slice::<raw::types::ErrorResponse>(bytes) {
+        Ok(body) => {
+            e.code = Some(body.error.code);
+            e.message = Some(body.error.message);
+            e.metadata = body.error.metadata;
+        }
+        Err(_) => e.body = Some(snippet(bytes)),
+    }
+    e
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(MAX_BODY_KEPT)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+/// Reads a body, stopping after `cap` bytes (an error page may be large; only its start is kept).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        out.extend_from_slice(&chunk);
+        if out.len() >= cap {
+            out.truncate(cap);
+            break;
+        }
+    }
+    Ok(out)
+}

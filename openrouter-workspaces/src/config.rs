@@ -1,0 +1,361 @@
+//! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, retries and the HTTP client.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://openrouter.ai/api/v1";
+/// The `User-Agent` this crate sends.
+pub const USER_AGENT: &str = concat!("openrouter-workspaces-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Default per-attempt timeout (connect, send, and read the whole response).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default total deadline of one call, across all its attempts and waits.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The API key. Kept out of every `Debug` and `Display`; sent only as the `Authorization` header, which is
+/// marked sensitive. (A crate like `secrecy` would add zeroizing, which a key that must live as a header value
+/// for the client's lifetime cannot use; this small type is all that is needed.)
+#[derive(Clone)]
+struct ApiKey(String);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Builds a [`Client`]. Get one from [`Client::builder`].
+///
+/// Settings not given fall back to the environment at [`build`](Self::build): `OPENROUTER_API_KEY`,
+/// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and `OPENROUTER_APP_CATEGORIES`
+/// (comma-separated).
+///
+/// ```
+/// use std::time::Duration;
+/// use openrouter_workspaces::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .api_key("sk-or-v1-...")
+///     .base_url("https://openrouter.ai/api/v1/")
+///     .app_title("Acme Console")
+///     .app_categories(["cli-agent", "cloud-agent"])
+///     .timeout(Duration::from_secs(10))
+///     .retry_policy(RetryPolicy::default().max_attempts(4))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://openrouter.ai/api/v1");
+/// # Ok::<(), openrouter_workspaces::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: Option<String>,
+    http_referer: Option<String>,
+    app_title: Option<String>,
+    app_categories: Option<Vec<String>>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    http_client: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+    ignore_env: bool,
+}
+
+/// The settings a built client runs with (shared by its clones).
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) total_timeout: Duration,
+}
+
+impl ClientBuilder {
+    /// The management API key (`sk-or-v1-...`). `Bearer ` is added unless the value already starts with it.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey(key.into()));
+        self
+    }
+
+    /// The API's base URL, e.g. `https://openrouter.ai/api/v1` (the default) or a local fake server's URL.
+    /// Trailing slashes are removed. Plain `http://` is accepted for loopback hosts only, unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `HTTP-Referer` attribution header: your app's URL, its identifier in OpenRouter's rankings.
+    pub fn http_referer(mut self, referer: impl Into<String>) -> Self {
+        self.http_referer = Some(referer.into());
+        self
+    }
+
+    /// The `X-OpenRouter-Title` attribution header: your app's name in OpenRouter's dashboard.
+    pub fn app_title(mut self, title: impl Into<String>) -> Self {
+        self.app_title = Some(title.into());
+        self
+    }
+
+    /// The `X-OpenRouter-Categories` attribution header, e.g. `["cli-agent", "cloud-agent"]` (sent comma-separated).
+    pub fn app_categories<I, S>(mut self, categories: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.app_categories = Some(categories.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The timeout of one attempt: connecting, sending and reading the whole response. Default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The connect timeout of one attempt. Default 10 s. Ignored with [`http_client`](Self::http_client), whose
+    /// own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The deadline of one call, across all its attempts and the waits between them. Default 60 s.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// How failed attempts are retried. Default [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Use this `reqwest::Client` (its pool, proxy and TLS settings). The key, attribution headers, user agent
+    /// and per-attempt timeout are still applied to every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Accept a plain `http://` base URL for a non-loopback host. The key then travels unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Do not read any `OPENROUTER_*` environment variable: every setting comes from this builder.
+    pub fn ignore_env(mut self) -> Self {
+        self.ignore_env = true;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Sends nothing.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no key is given, the base URL is not a valid `https://` URL (or loopback
+    /// `http://`), or a header value has control characters.
+    pub fn build(self) -> Result<Client> {
+        let ignore_env = self.ignore_env;
+        self.build_with_env(|name| if ignore_env { None } else { std::env::var(name).ok() })
+    }
+
+    pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let key = match self.api_key {
+            Some(key) => key,
+            None => env("OPENROUTER_API_KEY").map(ApiKey).ok_or_else(|| {
+                Error::config(
+                    "api_key",
+                    "no API key: call `.api_key(...)` or set OPENROUTER_API_KEY to a management key",
+                )
+            })?,
+        };
+        let key = key.0.trim();
+        if key.is_empty() {
+            return Err(Error::config("api_key", "the API key is empty"));
+        }
+        let base_url = self.base_url.or_else(|| env("OPENROUTER_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.into());
+        let base_url = normalize_base_url(&base_url, self.allow_insecure_http)?;
+
+        let mut headers = HeaderMap::new();
+        let bearer = if key.len() >= 7 && key[..7].eq_ignore_ascii_case("bearer ") {
+            key.to_owned()
+        } else {
+            format!("Bearer {key}")
+        };
+        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| {
+            Error::config(
+                "api_key",
+                "the API key has characters a header cannot carry (control characters or non-ASCII)",
+            )
+        })?;
+        auth.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        let categories = self
+            .app_categories
+            .map(|c| c.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(","))
+            .or_else(|| env("OPENROUTER_APP_CATEGORIES"));
+        for (setting, name, value) in [
+            ("http_referer", "http-referer", self.http_referer.or_else(|| env("OPENROUTER_HTTP_REFERER"))),
+            ("app_title", "x-openrouter-title", self.app_title.or_else(|| env("OPENROUTER_APP_TITLE"))),
+            ("app_categories", "x-openrouter-categories", categories),
+        ] {
+            let Some(value) = value.filter(|v| !v.trim().is_empty()) else { continue };
+            let header = HeaderValue::from_str(value.trim()).map_err(|_| {
+                Error::config(
+                    setting,
+                    format!("{value:?} cannot be sent as a header: remove control characters and non-ASCII"),
+                )
+            })?;
+            headers.insert(HeaderName::from_static(name), header);
+        }
+
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let http = match self.http_client {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?,
+        };
+        let settings = Settings {
+            retry: self.retry.unwrap_or_default(),
+            total_timeout: self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT),
+        };
+        let transport = Transport::new(headers, timeout);
+        Ok(Client::from_parts(crate::raw::Client::new_with_client(&base_url, http, transport), Arc::new(settings)))
+    }
+}
+
+/// Checks and normalizes a base URL: `http`/`https` with a host, no query or fragment, no trailing slash.
+pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        Error::config("base_url", format!("{url:?} is not a valid URL ({e}); expected e.g. {DEFAULT_BASE_URL}"))
+    })?;
+    let host = parsed.host_str().unwrap_or("");
+    if host.is_empty() {
+        return Err(Error::config("base_url", format!("{url:?} has no host")));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::config("base_url", format!("{url:?} must not have a query or fragment")));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(host) => {}
+        "http" => {
+            return Err(Error::config(
+                "base_url",
+                format!(
+                    "{url:?} uses plain http to a non-loopback host, which would send the key unencrypted; \
+                     use https, or opt in with `.allow_insecure_http(true)`"
+                ),
+            ));
+        }
+        other => return Err(Error::config("base_url", format!("{url:?} has scheme {other:?}; use https"))),
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    fn config_err(r: Result<Client>) -> crate::error::ConfigError {
+        match r {
+            Err(Error::Config(c)) => *c,
+            Err(other) => panic!("expected a config error, got {other}"),
+            Ok(_) => panic!("expected a config error, got a client"),
+        }
+    }
+
+    #[test]
+    fn a_missing_key_is_a_clear_error() {
+        let e = config_err(ClientBuilder::default().build_with_env(env_of(&[])));
+        assert_eq!(e.setting, "api_key");
+        assert!(e.message.contains("OPENROUTER_API_KEY"), "{}", e.message);
+    }
+
+    #[test]
+    fn environment_fills_what_the_builder_leaves_unset() {
+        let client = ClientBuilder::default()
+            .build_with_env(env_of(&[
+                ("OPENROUTER_API_KEY", "sk-env"),
+                ("OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1//"),
+                ("OPENROUTER_APP_TITLE", "From Env"),
+                ("OPENROUTER_APP_CATEGORIES", "cli-agent,cloud-agent"),
+            ]))
+            .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/api/v1");
+        let h = client.transport_headers();
+        assert_eq!(h["authorization"], "Bearer sk-env");
+        assert_eq!(h["x-openrouter-title"], "From Env");
+        assert_eq!(h["x-openrouter-categories"], "cli-agent,cloud-agent");
+        assert!(h["user-agent"].to_str().unwrap().starts_with("openrouter-workspaces-rust/"));
+        // The builder wins over the environment.
+        let client = ClientBuilder::default()
+            .api_key("Bearer sk-b")
+            .app_categories(["a", " b "])
+            .build_with_env(env_of(&[("OPENROUTER_API_KEY", "sk-env"), ("OPENROUTER_APP_CATEGORIES", "x")]))
+            .unwrap();
+        assert_eq!(client.transport_headers()["authorization"], "Bearer sk-b");
+        assert_eq!(client.transport_headers()["x-openrouter-categories"], "a,b");
+        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn base_urls_are_normalized_and_checked() {
+        assert_eq!(normalize_base_url("https://x.example/api/v1///", false).unwrap(), "https://x.example/api/v1");
+        assert_eq!(normalize_base_url("http://localhost:8080", false).unwrap(), "http://localhost:8080");
+        assert_eq!(normalize_base_url("http://[::1]:1/api", false).unwrap(), "http://[::1]:1/api");
+        assert!(normalize_base_url("http://127.0.0.5/api", false).is_ok());
+        for bad in ["", "not a url", "ftp://x.example", "https://x.example/api?x=1", "http://10.0.0.1/api"] {
+            assert!(normalize_base_url(bad, false).is_err(), "{bad}");
+        }
+        let e = normalize_base_url("http://api.example", false).unwrap_err();
+        assert!(e.to_string().contains("allow_insecure_http"), "{e}");
+        assert!(normalize_base_url("http://api.example", true).is_ok());
+    }
+
+    #[test]
+    fn header_values_with_control_characters_are_rejected() {
+        let e = config_err(
+            ClientBuilder::default().api_key("k").app_title("bad\r\nX-Injected: 1").build_with_env(env_of(&[])),
+        );
+        assert_eq!(e.setting, "app_title");
+        let e = config_err(
+            ClientBuilder::default().api_key("sk\n").http_referer("ok").api_key("a\u{7}b").build_with_env(env_of(&[])),
+        );
+        assert_eq!(e.setting, "api_key");
+        assert!(!e.message.contains("a\u{7}b"), "the key must not be echoed");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let builder = ClientBuilder::default().api_key("sk-or-v1-secret-value");
+        assert!(!format!("{builder:?}").contains("secret-value"));
+        let client = builder.build_with_env(env_of(&[])).unwrap();
+        assert!(!format!("{client:?}").contains("secret-value"), "{client:?}");
+    }
+}

@@ -1,0 +1,71 @@
+//! A typed, retrying, forward-compatible client for the [OpenRouter](https://openrouter.ai) **Workspaces
+//! management API**: workspaces, their members and their budgets.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), openrouter_workspaces::Error> {
+//! use openrouter_workspaces::Client;
+//!
+//! let client = Client::builder().api_key("sk-or-v1-...").build()?;
+//! let workspace = client.workspaces().get("production").await?;
+//! println!("{} has slug {}", workspace.name, workspace.slug);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
+//! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
+//! - [`RetryPolicy`]: which failures are retried, and how long to wait.
+//! - [`raw`]: the client generated from `spec/openapi.yaml` by `cargo xtask regenerate`; the hand-written
+//!   surface is built on it, and it stays reachable through [`Client::raw`] as an escape hatch.
+//!
+//! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
+
+#![warn(missing_docs)]
+
+mod budgets;
+mod client;
+mod config;
+pub mod enums;
+mod error;
+mod members;
+pub mod operation;
+mod pagination;
+mod requests;
+mod retry;
+mod transport;
+pub mod validate;
+mod workspaces;
+
+/// The client generated from `spec/openapi.yaml` (by `cargo xtask regenerate`; never edited by hand).
+///
+/// Use it for what the typed surface does not cover: it applies the key, the attribution headers and the
+/// per-attempt timeout, but no retries, no input validation and no error mapping.
+#[allow(missing_docs, clippy::all, unused_mut)]
+pub mod raw {
+    include!("generated.rs");
+}
+
+pub use budgets::{BudgetLimit, Budgets};
+pub use client::Client;
+pub use members::Members;
+pub use pagination::{DEFAULT_PAGE_SIZE, Keyed, Page, Paginator};
+pub use requests::{CreateWorkspace, UpdateWorkspace};
+pub use workspaces::{DeleteWorkspace, Workspaces};
+
+/// A workspace, as the API returns it.
+pub type Workspace = raw::types::Workspace;
+/// A member of a workspace.
+pub type WorkspaceMember = raw::types::WorkspaceMember;
+/// A budget of a workspace for one interval. `reset_interval` is `None` for a lifetime budget.
+pub type WorkspaceBudget = raw::types::WorkspaceBudget;
+/// The budgets of a workspace (`data`) and whether BYOK spend counts toward them.
+pub type BudgetList = raw::types::ListWorkspaceBudgetsResponse;
+/// The result of adding members: how many memberships were created or updated, and the memberships.
+pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
+/// The API's error body, as documented for every error status.
+pub type ErrorBody = raw::types::ErrorResponse;
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
+pub use enums::{BudgetInterval, ResetInterval, ServerTool, WorkspaceMemberRole};
+pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, Result, TransportError};
+pub use retry::RetryPolicy;
+pub use transport::Transport;

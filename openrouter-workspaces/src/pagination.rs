@@ -1,0 +1,206 @@
+//! Offset/limit pagination as lazy streams, for `listWorkspaces` and `listWorkspaceMembers`.
+//!
+//! # Cost
+//! Nothing is sent until a stream is polled. Enumerating `N` items at page size `L` costs exactly
+//! `ceil(N / L)` requests (one when `N` is 0): the stream stops as soon as `offset + items seen` reaches the
+//! `total_count` the server reported, instead of asking for one more, empty page.
+//!
+//! # Memory
+//! Streams hold one page at a time. [`Paginator::collect`] is the only part that accumulates.
+//!
+//! # When the server misbehaves, or the list changes during a scan
+//! - An empty page before `total_count` is reached ends the stream (with a `tracing` warning): the list shrank.
+//! - A page whose first item is the first item of the previous page ends the stream (with a warning) instead of
+//!   looping.
+//! - `total_count` is re-read from every page. If it is larger than the real list, the stream ends at the first
+//!   empty page; if it is smaller, the stream ends at `total_count` items.
+//! - Offsets move while you scan: an item created before your position shifts the rest by one (you may see an
+//!   item twice), and an item deleted before your position shifts them back (you may miss one). Sort or dedupe
+//!   by id if that matters.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::error::Result;
+use crate::validate;
+
+/// The default page size (the API's own default).
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items the whole list holds, as the server reported with this page.
+    pub total_count: u64,
+    /// The offset this page starts at.
+    pub offset: u64,
+    /// The page size asked for.
+    pub limit: u32,
+}
+
+impl<T> Page<T> {
+    /// The offset of the next page.
+    pub fn next_offset(&self) -> u64 {
+        self.offset + self.items.len() as u64
+    }
+
+    /// Whether the server reported more items after this page.
+    pub fn has_more(&self) -> bool {
+        !self.items.is_empty() && self.next_offset() < self.total_count
+    }
+}
+
+/// Items with an identity, so a page that repeats can be recognized.
+pub trait Keyed {
+    /// The item's id.
+    fn key(&self) -> &str;
+}
+
+impl Keyed for crate::Workspace {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Keyed for crate::WorkspaceMember {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+type Fetch<T> = Arc<dyn Fn(u64, u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+
+/// A lazy, paginated list. Get one from [`Workspaces::list`](crate::Workspaces::list) or
+/// [`Members::list`](crate::Members::list), then pick how to consume it.
+///
+/// ```no_run
+/// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
+/// use futures_util::TryStreamExt;
+///
+/// // One item at a time, 100 per request:
+/// let mut items = client.workspaces().list().page_size(100).items();
+/// while let Some(workspace) = items.try_next().await? {
+///     println!("{}", workspace.slug);
+/// }
+/// // Or everything at once:
+/// let all = client.workspaces().list().collect().await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a paginator does nothing until one of its streams is polled"]
+pub struct Paginator<T> {
+    fetch: Fetch<T>,
+    page_size: u32,
+    start: u64,
+}
+
+impl<T> Clone for Paginator<T> {
+    fn clone(&self) -> Self {
+        Paginator { fetch: self.fetch.clone(), page_size: self.page_size, start: self.start }
+    }
+}
+
+impl<T> std::fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator").field("page_size", &self.page_size).field("start", &self.start).finish()
+    }
+}
+
+struct State<T> {
+    fetch: Fetch<T>,
+    limit: u32,
+    offset: u64,
+    total: Option<u64>,
+    previous_first: Option<String>,
+    done: bool,
+}
+
+impl<T: Keyed + Send + 'static> Paginator<T> {
+    pub(crate) fn new<F>(fetch: F) -> Self
+    where
+        F: Fn(u64, u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync + 'static,
+    {
+        Paginator { fetch: Arc::new(fetch), page_size: DEFAULT_PAGE_SIZE, start: 0 }
+    }
+
+    /// Items per request, 1 to 100 (default 50). Checked when the stream is first polled: an invalid size is
+    /// its first and only item, an [`Error::InvalidInput`](crate::Error::InvalidInput), and nothing is sent.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size;
+        self
+    }
+
+    /// Start at this offset instead of 0.
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.start = offset;
+        self
+    }
+
+    /// The pages, one request each, fetched as the stream is polled. Ends after the first error.
+    ///
+    /// The stream is boxed (once per stream, not per item), so it is `Unpin`: `try_next().await` works on it
+    /// directly.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
+        let state = State {
+            fetch: self.fetch,
+            limit: self.page_size,
+            offset: self.start,
+            total: None,
+            previous_first: None,
+            done: false,
+        };
+        stream::unfold(state, |mut s| async move {
+            if s.done || s.total.is_some_and(|total| s.offset >= total) {
+                return None;
+            }
+            if let Err(e) = validate::page_size(s.limit) {
+                s.done = true;
+                return Some((Err(e), s));
+            }
+            let page = match (s.fetch)(s.offset, s.limit).await {
+                Ok(page) => page,
+                Err(e) => {
+                    s.done = true;
+                    return Some((Err(e), s));
+                }
+            };
+            let first = page.items.first().map(|item| item.key().to_owned());
+            if first.is_none() {
+                if page.offset < page.total_count {
+                    tracing::warn!(
+                        offset = page.offset,
+                        total_count = page.total_count,
+                        "empty page before total_count; the list shrank, stopping"
+                    );
+                }
+                return None;
+            }
+            if first.is_some() && first == s.previous_first {
+                tracing::warn!(offset = page.offset, "the server repeated the previous page; stopping");
+                return None;
+            }
+            s.previous_first = first;
+            s.offset = page.next_offset();
+            s.total = Some(page.total_count);
+            Some((Ok(page), s))
+        })
+        .boxed()
+    }
+
+    /// The items, page by page, fetched as the stream is polled. Ends after the first error.
+    pub fn items(self) -> BoxStream<'static, Result<T>> {
+        self.pages().map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed()
+    }
+
+    /// Every item, in one `Vec`.
+    ///
+    /// # Errors
+    /// The first error of any request, or an invalid page size.
+    pub async fn collect(self) -> Result<Vec<T>> {
+        self.items().try_collect().await
+    }
+}

@@ -1,0 +1,198 @@
+//! Transformations of the spec that a clean client needs, applied in memory before progenitor sees it. The
+//! checked-in spec stays a faithful description of the API; these only shape what is generated from it.
+//!
+//! Each transform edits the JSON tree and returns a line per change, so `cargo xtask regenerate` can say what it
+//! did and tests can check it.
+
+use serde_json::Value;
+
+use crate::spec;
+
+/// A transform: a name (for tests and reports) and the edit.
+pub type Transform = (&'static str, fn(&mut Value) -> Vec<String>);
+
+/// Every transform, in the order they run.
+pub const TRANSFORMS: &[Transform] = &[
+    ("per-client-headers", per_client_headers),
+    ("plain-string-ids", plain_string_ids),
+    ("unconstrained-path-params", unconstrained_path_params),
+];
+
+/// Applies every transform; returns what each changed.
+pub fn apply_all(tree: &mut Value) -> Vec<String> {
+    TRANSFORMS
+        .iter()
+        .flat_map(|(name, transform)| transform(tree).into_iter().map(move |line| format!("{name}: {line}")))
+        .collect()
+}
+
+/// Optional header parameters (the attribution headers `HTTP-Referer`, `X-OpenRouter-Title`,
+/// `X-OpenRouter-Categories`) are set once per client by the library, not passed to every call: drop them from
+/// the operations so the generated methods do not take three `Option<&str>` arguments each.
+pub fn per_client_headers(tree: &mut Value) -> Vec<String> {
+    let snapshot = tree.clone();
+    let is_optional_header = |param: &Value| {
+        spec::deref(&snapshot, param).is_some_and(|p| {
+            p.get("in").and_then(Value::as_str) == Some("header")
+                && !p.get("required").and_then(Value::as_bool).unwrap_or(false)
+        })
+    };
+    let mut changes = Vec::new();
+    let Some(paths) = tree.get_mut("paths").and_then(Value::as_object_mut) else { return changes };
+    for (path, item) in paths.iter_mut() {
+        for method in spec::METHODS {
+            let Some(op) = item.get_mut(method) else { continue };
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or(path).to_owned();
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            let before = params.len();
+            params.retain(|p| !is_optional_header(p));
+            if params.len() != before {
+                changes.push(format!("{id}: {} optional header parameter(s) set per client", before - params.len()));
+            }
+        }
+    }
+    changes
+}
+
+/// `format: uuid` would make ids `uuid::Uuid`, and one malformed id from the server would then fail a whole
+/// response. Ids are opaque to callers (and a slug is accepted wherever an id is), so keep them plain strings.
+pub fn plain_string_ids(tree: &mut Value) -> Vec<String> {
+    let mut changes = Vec::new();
+    strip_format(tree, &mut String::new(), "uuid", &mut changes);
+    changes
+}
+
+/// A constrained path parameter (`minLength: 1`) becomes a validated newtype per operation (`GetWorkspaceId`,
+/// `DeleteWorkspaceId`, ... ten of them). The library checks ids itself, more strictly (non-empty, no `.`/`..`,
+/// no `/` or control characters) and with better errors, so path parameters are generated as plain `&str`.
+pub fn unconstrained_path_params(tree: &mut Value) -> Vec<String> {
+    const CONSTRAINTS: [&str; 3] = ["minLength", "maxLength", "pattern"];
+    let mut changes = Vec::new();
+    let mut strip = |at: String, param: &mut Value| {
+        if param.get("in").and_then(Value::as_str) != Some("path") {
+            return;
+        }
+        if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+            for key in CONSTRAINTS {
+                if schema.remove(key).is_some() {
+                    changes.push(format!("{at}/schema: `{key}` left to the library's id validation"));
+                }
+            }
+        }
+    };
+    if let Some(params) = tree.pointer_mut("/components/parameters").and_then(Value::as_object_mut) {
+        for (name, param) in params.iter_mut() {
+            strip(spec::pointer(["components", "parameters", name]), param);
+        }
+    }
+    if let Some(paths) = tree.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            for method in spec::METHODS {
+                let Some(params) = item.get_mut(method).and_then(|op| op.get_mut("parameters")) else { continue };
+                let Some(params) = params.as_array_mut() else { continue };
+                for (i, param) in params.iter_mut().enumerate() {
+                    strip(format!("{}/{i}", spec::pointer(["paths", path, method, "parameters"])), param);
+                }
+            }
+        }
+    }
+    changes
+}
+
+fn strip_format(node: &mut Value, at: &mut String, format: &str, changes: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some(format) {
+                map.remove("format");
+                changes.push(format!("{at}: format `{format}` dropped"));
+            }
+            for (k, v) in map.iter_mut() {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&spec::escape_segment(k));
+                strip_format(v, at, format, changes);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                strip_format(v, at, format, changes);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn optional_headers_are_removed_and_other_parameters_kept() {
+        let mut doc = json!({
+            "paths": {"/w/{id}": {"get": {
+                "operationId": "getW",
+                "parameters": [
+                    {"$ref": "#/components/parameters/Referer"},
+                    {"name": "X-Required", "in": "header", "required": true, "schema": {"type": "string"}},
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "X-Inline", "in": "header", "schema": {"type": "string"}}
+                ]
+            }}},
+            "components": {"parameters": {"Referer": {"name": "HTTP-Referer", "in": "header", "required": false}}}
+        });
+        let changes = per_client_headers(&mut doc);
+        assert_eq!(changes, ["getW: 2 optional header parameter(s) set per client"]);
+        let names: Vec<&str> = doc["paths"]["/w/{id}"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["X-Required", "id"]);
+        // The component itself stays: the spec still documents the header.
+        assert!(doc["components"]["parameters"]["Referer"].is_object());
+    }
+
+    #[test]
+    fn uuid_formats_are_dropped_everywhere_and_other_formats_kept() {
+        let mut doc = json!({"components": {"schemas": {"W": {"properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "rate": {"type": "number", "format": "double"},
+            "list": {"type": "array", "items": {"type": "string", "format": "uuid"}}
+        }}}}});
+        let changes = plain_string_ids(&mut doc);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(changes.contains(&"/components/schemas/W/properties/id: format `uuid` dropped".to_owned()));
+        assert_eq!(doc["components"]["schemas"]["W"]["properties"]["id"], json!({"type": "string"}));
+        assert_eq!(doc["components"]["schemas"]["W"]["properties"]["rate"]["format"], "double");
+        assert_eq!(doc["components"]["schemas"]["W"]["properties"]["list"]["items"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn path_parameter_constraints_are_dropped_and_query_constraints_kept() {
+        let mut doc = json!({
+            "paths": {"/w/{id}": {"get": {"parameters": [
+                {"name": "id", "in": "path", "schema": {"type": "string", "minLength": 1}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+            ]}}},
+            "components": {"parameters": {"Ref": {"name": "r", "in": "path", "schema": {"type": "string", "pattern": "x", "minLength": 1}}}}
+        });
+        let changes = unconstrained_path_params(&mut doc);
+        assert_eq!(changes.len(), 3, "{changes:?}");
+        assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][0]["schema"], json!({"type": "string"}));
+        assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][1]["schema"]["maximum"], 100);
+        assert_eq!(doc["components"]["parameters"]["Ref"]["schema"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn transforms_are_idempotent() {
+        let mut doc = json!({"paths": {}, "components": {"schemas": {"W": {"type": "string", "format": "uuid"}}}});
+        assert_eq!(apply_all(&mut doc).len(), 1);
+        assert_eq!(apply_all(&mut doc), Vec::<String>::new());
+    }
+}
