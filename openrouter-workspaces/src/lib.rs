@@ -27,6 +27,9 @@ mod client;
 mod config;
 pub mod enums;
 mod error;
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod fake;
 mod members;
 pub mod operation;
 mod pagination;

@@ -1,0 +1,433 @@
+//! A stateful fake OpenRouter Workspaces server, for testing code that uses this crate without the real API.
+//! Enabled by the `fake` feature.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use openrouter_workspaces::fake::{FakeServer, Fault};
+//! use openrouter_workspaces::CreateWorkspace;
+//!
+//! let server = FakeServer::start().await?;
+//! let client = server.client(); // points at the fake, with its key
+//!
+//! let ws = client.workspaces().create(CreateWorkspace::new("Staging", "staging")).await?;
+//! assert_eq!(client.workspaces().get("staging").await?.id, ws.id);
+//!
+//! // Inject faults: the next two getWorkspace calls answer 503, then the fake behaves again.
+//! server.inject("getWorkspace", [Fault::status(503), Fault::status(503)]);
+//! client.workspaces().get("staging").await?; // retried twice, then succeeds
+//! assert_eq!(server.request_count("getWorkspace"), 4);
+//! # Ok(()) }
+//! ```
+//!
+//! # What it does
+//! - Serves the 12 operations under `/api/v1` on a loopback address, with the API's semantics: a seeded
+//!   **default** workspace (slug `default`) whose members are the whole organization ([`OrgUser::default_org`]);
+//!   create answers 201; unique slugs; UUID ids; `default_guardrail_id` derived from the id; ISO 8601
+//!   timestamps; `updated_at` moves on every update; get, update and delete by id or slug; deleting the default
+//!   workspace needs `confirm_default_workspace_deletion=true`; offset/limit pagination with `total_count`;
+//!   bulk add/remove with counts; budgets per interval with `reset_interval: null` for lifetime, limits that
+//!   must strictly decrease as the interval narrows, and an idempotent delete.
+//! - Requires `Authorization: Bearer <key>` with the fake's key ([`FAKE_API_KEY`] by default): 401 otherwise.
+//! - Is strict: an unknown path, a wrong method, invalid JSON, an unknown or missing body field, or a query
+//!   outside its limits is a 400 whose message names the operation and the violation.
+//! - Answers every rule violation with a documented status and the documented error body
+//!   `{"error": {"code": ..., "message": ...}}`, and every response with an `x-request-id` header.
+//! - Records every request ([`FakeServer::requests`]) with its operation, method, path, query, headers (the
+//!   key redacted), body, and the status and body it answered.
+
+mod http;
+mod state;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+
+pub use self::http::IMPLEMENTED;
+pub use self::state::OrgUser;
+use crate::{Client, ClientBuilder, Workspace};
+
+/// The API key the fake accepts unless told otherwise.
+pub const FAKE_API_KEY: &str = "sk-or-v1-fake-management-key";
+
+/// One request the fake received, and what it answered.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The operation the request was routed to (`None` for an unknown path or method).
+    pub operation_id: Option<&'static str>,
+    /// The method, e.g. `GET`.
+    pub method: String,
+    /// The raw path, as sent (percent-encoded), e.g. `/api/v1/workspaces/a%20b`.
+    pub path: String,
+    /// The query parameters, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The headers, in order; the `authorization` value is replaced by `Bearer <redacted>`.
+    pub headers: Vec<(String, String)>,
+    /// The body, when it was JSON.
+    pub body: Option<Value>,
+    /// The body as text.
+    pub raw_body: String,
+    /// The status the fake answered (before any fault that alters the wire; 0 when a fault answered instead).
+    pub status: u16,
+    /// The JSON body the fake answered (before any fault that alters the wire).
+    pub response_body: Option<Value>,
+}
+
+impl RecordedRequest {
+    /// The value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A fault to inject into one response. See [`FakeServer::inject`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    kind: FaultKind,
+    headers: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum FaultKind {
+    Status(u16),
+    Delay(Duration),
+    CloseBeforeResponse,
+    CloseMidBody,
+    TruncatedJson,
+    Html(u16),
+    WrongContentType,
+    Oversized { status: u16, bytes: usize },
+}
+
+impl Fault {
+    fn new(kind: FaultKind) -> Fault {
+        Fault { kind, headers: Vec::new() }
+    }
+
+    /// Answer with this status and the documented error body, without touching the state.
+    pub fn status(status: u16) -> Fault {
+        Fault::new(FaultKind::Status(status))
+    }
+
+    /// Wait this long, then handle the request normally (for timeouts).
+    pub fn delay(wait: Duration) -> Fault {
+        Fault::new(FaultKind::Delay(wait))
+    }
+
+    /// Close the connection without answering (nothing is written; the state is not touched).
+    pub fn close_before_response() -> Fault {
+        Fault::new(FaultKind::CloseBeforeResponse)
+    }
+
+    /// Handle the request, then close the connection halfway through the body.
+    pub fn close_mid_body() -> Fault {
+        Fault::new(FaultKind::CloseMidBody)
+    }
+
+    /// Handle the request, then send only the first half of the JSON body (a complete HTTP response).
+    pub fn truncated_json() -> Fault {
+        Fault::new(FaultKind::TruncatedJson)
+    }
+
+    /// Answer with an HTML error page and this status, as a proxy would (the state is not touched).
+    pub fn html(status: u16) -> Fault {
+        Fault::new(FaultKind::Html(status))
+    }
+
+    /// Handle the request, but label the JSON body `text/plain`.
+    pub fn wrong_content_type() -> Fault {
+        Fault::new(FaultKind::WrongContentType)
+    }
+
+    /// Answer with this status and an HTML body of about `bytes` bytes (the state is not touched).
+    pub fn oversized(status: u16, bytes: usize) -> Fault {
+        Fault::new(FaultKind::Oversized { status, bytes })
+    }
+
+    /// Add a `Retry-After` header (seconds, or an HTTP date).
+    pub fn retry_after(self, value: impl Into<String>) -> Fault {
+        self.header("retry-after", value)
+    }
+
+    /// Add a `retry-after-ms` header.
+    pub fn retry_after_ms(self, ms: u64) -> Fault {
+        self.header("retry-after-ms", ms.to_string())
+    }
+
+    /// Add any response header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Fault {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    hyper::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
+}
+
+/// What the connections share.
+pub(crate) struct Shared {
+    state: Mutex<state::State>,
+    log: Mutex<Vec<RecordedRequest>>,
+    faults: Mutex<HashMap<&'static str, VecDeque<Fault>>>,
+    api_keys: Vec<String>,
+    latency: Duration,
+}
+
+/// Configures a [`FakeServer`]. Get one from [`FakeServer::builder`].
+#[derive(Clone, Debug)]
+pub struct FakeServerBuilder {
+    addr: SocketAddr,
+    api_keys: Vec<String>,
+    org: Vec<OrgUser>,
+    seed: usize,
+    latency: Duration,
+}
+
+impl Default for FakeServerBuilder {
+    fn default() -> Self {
+        FakeServerBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_keys: vec![FAKE_API_KEY.to_owned()],
+            org: OrgUser::default_org(),
+            seed: 0,
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+impl FakeServerBuilder {
+    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The API keys the fake accepts (replacing [`FAKE_API_KEY`]).
+    pub fn api_keys<I: IntoIterator<Item = S>, S: Into<String>>(mut self, keys: I) -> Self {
+        self.api_keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The organization's users (the default workspace's members, and who can be added to workspaces). The first
+    /// is the creator of new workspaces.
+    pub fn org_users(mut self, users: Vec<OrgUser>) -> Self {
+        self.org = users;
+        self
+    }
+
+    /// Seed this many extra workspaces, `Seeded 1` / `seeded-1` and so on, after the default one.
+    pub fn seed_workspaces(mut self, n: usize) -> Self {
+        self.seed = n;
+        self
+    }
+
+    /// Wait this long before answering every request.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start(self) -> std::io::Result<FakeServer> {
+        let mut state = state::State::new(self.org);
+        for i in 1..=self.seed {
+            state
+                .seed_workspace(&format!("Seeded {i}"), &format!("seeded-{i}"))
+                .map_err(|f| std::io::Error::other(f.message))?;
+        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(HashMap::new()),
+            api_keys: self.api_keys,
+            latency: self.latency,
+        });
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(serve(listener, shared.clone(), stopped));
+        let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+        Ok(FakeServer { shared, addr, base_url: format!("http://{host}:{}{}", addr.port(), http::PREFIX), stop })
+    }
+}
+
+/// A running fake server. Stops when dropped.
+pub struct FakeServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl FakeServer {
+    /// Starts a fake with the defaults on a free loopback port.
+    ///
+    /// # Errors
+    /// When no loopback port can be bound.
+    pub async fn start() -> std::io::Result<FakeServer> {
+        FakeServerBuilder::default().start().await
+    }
+
+    /// A builder for a fake with other settings.
+    pub fn builder() -> FakeServerBuilder {
+        FakeServerBuilder::default()
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:41234/api/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A client builder pointed at this fake, with its first key, ignoring `OPENROUTER_*` variables.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let key = self.shared.api_keys.first().cloned().unwrap_or_default();
+        Client::builder().ignore_env().base_url(&self.base_url).api_key(key)
+    }
+
+    /// A client pointed at this fake, with the default settings.
+    ///
+    /// # Panics
+    /// Never in practice: the fake's URL and key are always valid (a failure would be a bug of this crate).
+    pub fn client(&self) -> Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            Err(e) => unreachable!("the fake's own client settings are invalid: {e}"),
+        }
+    }
+
+    /// The workspaces, in creation order.
+    pub fn workspaces(&self) -> Vec<Workspace> {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).workspaces()
+    }
+
+    /// Adds a workspace directly (no request is logged).
+    ///
+    /// # Errors
+    /// When the name or slug breaks the API's rules, or the slug is taken.
+    pub fn seed_workspace(&self, name: &str, slug: &str) -> Result<Workspace, String> {
+        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.seed_workspace(name, slug).map_err(|f| f.message)
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// How many requests were routed to this operation (e.g. `"getWorkspace"`).
+    pub fn request_count(&self, operation_id: &str) -> usize {
+        let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.iter().filter(|r| r.operation_id == Some(operation_id)).count()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// Queues faults for an operation: each of its next requests takes the next fault; when the queue is empty
+    /// the fake behaves normally again.
+    ///
+    /// # Panics
+    /// When `operation_id` is not one of the spec's operations (a typo in a test should fail loudly).
+    pub fn inject<I: IntoIterator<Item = Fault>>(&self, operation_id: &str, faults: I) {
+        let Some(op) = crate::operation::ALL.iter().find(|op| op.id == operation_id) else {
+            panic!("no operation {operation_id:?}; use an operationId of the spec such as \"getWorkspace\"")
+        };
+        let mut all = self.shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+        all.entry(op.id).or_default().extend(faults);
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let kill = Arc::new(AtomicBool::new(false));
+        let io = hyper_util::rt::TokioIo::new(KillableIo { inner: stream, kill: kill.clone() });
+        let shared = shared.clone();
+        let mut stop = stopped.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let shared = shared.clone();
+                let kill = kill.clone();
+                async move { Ok::<_, std::convert::Infallible>(http::handle(shared, request, kill).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
+/// A TCP stream whose writes fail once `kill` is set, so a response can be dropped without a byte written.
+struct KillableIo {
+    inner: tokio::net::TcpStream,
+    kill: Arc<AtomicBool>,
+}
+
+impl KillableIo {
+    fn killed(&self) -> Option<std::io::Error> {
+        self.kill
+            .load(Ordering::SeqCst)
+            .then(|| std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fake: connection closed"))
+    }
+}
+
+impl AsyncRead for KillableIo {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KillableIo {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        if let Some(e) = self.killed() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
