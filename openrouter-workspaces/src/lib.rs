@@ -69,6 +69,6 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
 pub use enums::{BudgetInterval, ResetInterval, ServerTool, WorkspaceMemberRole};
-pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, Result, TransportError};
+pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
 pub use transport::Transport;

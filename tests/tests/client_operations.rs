@@ -3,7 +3,8 @@
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
 use openrouter_workspaces::{
-    BudgetInterval, BudgetLimit, CreateWorkspace, Error, ResetInterval, ServerTool, UpdateWorkspace, WorkspaceMemberRole,
+    BudgetInterval, BudgetLimit, CreateWorkspace, Error, ResetInterval, ServerTool, UpdateWorkspace,
+    WorkspaceMemberRole,
 };
 
 #[tokio::test]
@@ -48,7 +49,8 @@ async fn all_twelve_operations_work_end_to_end() {
     let budgets = ws.budgets("production");
     let monthly = budgets.set(BudgetInterval::Monthly, 100.0).await.unwrap();
     assert_eq!(monthly.reset_interval, Some(ResetInterval::Monthly));
-    let lifetime = budgets.set(BudgetInterval::Lifetime, BudgetLimit::usd(500.0).include_byok_in_budgets(true)).await.unwrap();
+    let lifetime =
+        budgets.set(BudgetInterval::Lifetime, BudgetLimit::usd(500.0).include_byok_in_budgets(true)).await.unwrap();
     assert_eq!(lifetime.reset_interval, None, "a lifetime budget has no reset interval");
     assert_eq!(budgets.get(BudgetInterval::Monthly).await.unwrap().limit_usd, 100.0);
     let list = budgets.list().await.unwrap();
@@ -73,7 +75,10 @@ async fn the_default_workspace_lists_the_organization_and_needs_confirmation_to_
     let members = client.workspaces().members("default").list().collect().await.unwrap();
     assert_eq!(members.len(), 4);
     let err = client.workspaces().delete("default").await.unwrap_err();
-    assert!(matches!(err, Error::BadRequest(_)) && err.to_string().contains("confirm_default_workspace_deletion"), "{err}");
+    assert!(
+        matches!(err, Error::BadRequest(_)) && err.to_string().contains("confirm_default_workspace_deletion"),
+        "{err}"
+    );
     client.workspaces().delete("default").confirm_default_workspace_deletion().await.unwrap();
     let last = server.requests().pop().unwrap();
     assert_eq!(last.query, [("confirm_default_workspace_deletion".to_owned(), "true".to_owned())]);
@@ -141,8 +146,14 @@ async fn invalid_input_is_rejected_before_anything_is_sent() {
         ("name", ws.create(CreateWorkspace::new("", "ok")).await.unwrap_err()),
         ("name", ws.create(CreateWorkspace::new("n".repeat(101), "ok")).await.unwrap_err()),
         ("description", ws.create(CreateWorkspace::new("N", "ok").description("d".repeat(501))).await.unwrap_err()),
-        ("io_logging_sampling_rate", ws.create(CreateWorkspace::new("N", "ok").io_logging_sampling_rate(0.0)).await.unwrap_err()),
-        ("io_logging_sampling_rate", ws.update("default", UpdateWorkspace::new().io_logging_sampling_rate(1.5)).await.unwrap_err()),
+        (
+            "io_logging_sampling_rate",
+            ws.create(CreateWorkspace::new("N", "ok").io_logging_sampling_rate(0.0)).await.unwrap_err(),
+        ),
+        (
+            "io_logging_sampling_rate",
+            ws.update("default", UpdateWorkspace::new().io_logging_sampling_rate(1.5)).await.unwrap_err(),
+        ),
         ("slug", ws.update("default", UpdateWorkspace::new().slug("-x")).await.unwrap_err()),
         ("limit", ws.list_page(0, 0).await.unwrap_err()),
         ("limit", ws.list().page_size(101).collect().await.unwrap_err()),

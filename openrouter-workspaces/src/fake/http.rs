@@ -268,8 +268,10 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>, kill
         tokio::time::sleep(shared.latency).await;
     }
 
+    let sequence = shared.sequence.fetch_add(1, Ordering::Relaxed) + 1;
     let mut record = RecordedRequest {
-        operation_id: None,
+        sequence,
+        operation_id: route(&method, raw_path.strip_prefix(PREFIX).unwrap_or("")).ok().map(|r| r.op.id),
         method: method.clone(),
         path: raw_path.clone(),
         query: query.clone(),
@@ -279,10 +281,17 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>, kill
         status: 0,
         response_body: None,
     };
-    let (answer, fault) = prepare(&shared, &parts.headers, &method, &raw_path, &query, bytes, &mut record).await;
-    record.status = answer.status;
-    record.response_body = Some(answer.body.clone());
+    record.raw_body = bytes.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    record.body = bytes.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok());
+    // Recorded on arrival, so a request whose client gave up (a delay fault) is still seen.
     shared.log.lock().unwrap_or_else(|p| p.into_inner()).push(record);
+    let (answer, fault) = prepare(&shared, &parts.headers, &method, &raw_path, &query, bytes).await;
+    let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(entry) = log.iter_mut().rev().find(|r| r.sequence == sequence) {
+        entry.status = answer.status;
+        entry.response_body = Some(answer.body.clone());
+    }
+    drop(log);
 
     let Some(fault) = fault else {
         return respond(answer.status, "application/json", full(answer.body.to_string()), &[]);
@@ -341,7 +350,6 @@ async fn prepare(
     raw_path: &str,
     query: &[(String, String)],
     bytes: Result<Bytes, String>,
-    record: &mut RecordedRequest,
 ) -> (Answer, Option<Fault>) {
     let fail = |f: Failure| Answer { status: f.status, body: error_body(f.status, &f.message) };
     let Some(path) = raw_path.strip_prefix(PREFIX) else {
@@ -351,12 +359,10 @@ async fn prepare(
         Ok(route) => route,
         Err(f) => return (fail(f), None),
     };
-    record.operation_id = Some(route.op.id);
     let bytes = match bytes {
         Ok(b) => b,
         Err(message) => return (fail(bad(message)), None),
     };
-    record.raw_body = String::from_utf8_lossy(&bytes).into_owned();
     let fault =
         shared.faults.lock().unwrap_or_else(|p| p.into_inner()).get_mut(route.op.id).and_then(|q| q.pop_front());
     if let Some(fault) = &fault {
@@ -383,7 +389,6 @@ async fn prepare(
             Err(e) => return (fail(bad(format!("{}: the request body is not valid JSON: {e}", route.op.id))), fault),
         }
     };
-    record.body = json.clone();
     if has_body(&route.op) {
         let content_type = headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !content_type.starts_with("application/json") {

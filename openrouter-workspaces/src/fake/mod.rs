@@ -62,6 +62,8 @@ pub const FAKE_API_KEY: &str = "sk-or-v1-fake-management-key";
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
+    /// The request's number, from 1, in order of arrival.
+    pub sequence: u64,
     /// The operation the request was routed to (`None` for an unknown path or method).
     pub operation_id: Option<&'static str>,
     /// The method, e.g. `GET`.
@@ -76,7 +78,8 @@ pub struct RecordedRequest {
     pub body: Option<Value>,
     /// The body as text.
     pub raw_body: String,
-    /// The status the fake answered (before any fault that alters the wire; 0 when a fault answered instead).
+    /// The status the fake answered (before any fault that alters the wire); 0 while it is still being handled
+    /// (a delay fault) or when the client went away first, or a fault answered instead.
     pub status: u16,
     /// The JSON body the fake answered (before any fault that alters the wire).
     pub response_body: Option<Value>,
@@ -181,6 +184,7 @@ pub(crate) struct Shared {
     faults: Mutex<HashMap<&'static str, VecDeque<Fault>>>,
     api_keys: Vec<String>,
     latency: Duration,
+    sequence: std::sync::atomic::AtomicU64,
 }
 
 /// Configures a [`FakeServer`]. Get one from [`FakeServer::builder`].
@@ -254,6 +258,7 @@ impl FakeServerBuilder {
             faults: Mutex::new(HashMap::new()),
             api_keys: self.api_keys,
             latency: self.latency,
+            sequence: std::sync::atomic::AtomicU64::new(0),
         });
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
