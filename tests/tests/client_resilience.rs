@@ -20,7 +20,8 @@ fn fast(server: &FakeServer) -> Client {
 async fn each_status_maps_to_its_error_kind_with_code_message_and_request_id() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server).with_retry_policy(RetryPolicy::none());
-    let cases: [(u16, fn(&Error) -> bool); 8] = [
+    type IsKind = fn(&Error) -> bool;
+    let cases: [(u16, IsKind); 8] = [
         (400, |e| matches!(e, Error::BadRequest(_))),
         (401, |e| matches!(e, Error::Unauthorized(_))),
         (403, |e| matches!(e, Error::Forbidden(_))),

@@ -22,6 +22,21 @@ enum Command {
     },
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
+    /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed. Prints its base URL first.
+    FakeServer {
+        /// The address to listen on (loopback unless you say otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Seed this many extra workspaces (`seeded-1`, `seeded-2`, ...).
+        #[arg(long, default_value_t = 0)]
+        seed: usize,
+        /// Wait this many milliseconds before answering each request.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+        /// The API key to accept (default: the fake's documented key).
+        #[arg(long)]
+        api_key: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -32,6 +47,7 @@ fn main() -> ExitCode {
             (Outcome::Fresh, _) => format!("{GENERATED_PATH} is up to date."),
             (Outcome::Written, _) => format!("{GENERATED_PATH} regenerated."),
         }),
+        Command::FakeServer { addr, seed, latency_ms, api_key } => fake_server(addr, seed, latency_ms, api_key),
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
             tree.and_then(|tree| {
@@ -54,4 +70,34 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn fake_server(
+    addr: std::net::SocketAddr,
+    seed: usize,
+    latency_ms: u64,
+    api_key: Option<String>,
+) -> Result<String, String> {
+    use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer};
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let key = api_key.unwrap_or_else(|| FAKE_API_KEY.to_owned());
+        let server = FakeServer::builder()
+            .addr(addr)
+            .seed_workspaces(seed)
+            .latency(std::time::Duration::from_millis(latency_ms))
+            .api_keys([key.clone()])
+            .start()
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        println!("{}", server.base_url());
+        let which = if key == FAKE_API_KEY {
+            format!("the fake key {FAKE_API_KEY}")
+        } else {
+            "the key given by --api-key".to_owned()
+        };
+        eprintln!("fake OpenRouter Workspaces API; accepts {which}; Ctrl-C to stop");
+        tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+        Ok("stopped".to_owned())
+    })
 }

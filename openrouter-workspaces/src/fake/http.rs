@@ -31,6 +31,7 @@ fn full(bytes: impl Into<Bytes>) -> Body {
 }
 
 /// A routed request: the operation and its path parameters.
+#[derive(Debug)]
 struct Route {
     op: Operation,
     params: Vec<(&'static str, String)>,
@@ -247,7 +248,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>, kill
     let (parts, incoming) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let raw_path = parts.uri.path().to_owned();
-    let query: Vec<(String, String)> = parts.uri.query().map(|q| form_urlencoded(q)).unwrap_or_default();
+    let query: Vec<(String, String)> = parts.uri.query().map(form_urlencoded).unwrap_or_default();
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()

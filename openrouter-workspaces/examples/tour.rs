@@ -1,0 +1,98 @@
+//! A walk through all 12 operations.
+//!
+//! ```sh
+//! cargo run --example tour
+//! ```
+//!
+//! By default it starts the embedded fake server and needs no key. With `OPENROUTER_BASE_URL` set it runs
+//! against that server instead, with `OPENROUTER_API_KEY` as the key (it creates, changes and then deletes a
+//! workspace named `tour-<timestamp>`). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
+
+use futures_util::TryStreamExt;
+use openrouter_workspaces::fake::FakeServer;
+use openrouter_workspaces::{BudgetInterval, BudgetLimit, Client, CreateWorkspace, UpdateWorkspace};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Keep the fake alive for the whole tour (it stops when dropped).
+    let (client, _fake) = match std::env::var("OPENROUTER_BASE_URL") {
+        Ok(url) => {
+            println!("Using the server at {url} (OPENROUTER_BASE_URL).");
+            (Client::from_env()?, None)
+        }
+        Err(_) => {
+            let fake = FakeServer::start().await?;
+            println!("Started the embedded fake server at {}.", fake.base_url());
+            (fake.client(), Some(fake))
+        }
+    };
+    let workspaces = client.workspaces();
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let slug = format!("tour-{stamp}");
+
+    // 1. createWorkspace
+    let created = workspaces
+        .create(
+            CreateWorkspace::new("Tour", &slug)
+                .description("Created by the tour example")
+                .default_text_model("openai/gpt-4o"),
+        )
+        .await?;
+    println!("1. created workspace {:?} (id {}, guardrail {})", created.slug, created.id, created.default_guardrail_id);
+
+    // 2. getWorkspace, by slug
+    let fetched = workspaces.get(&slug).await?;
+    println!("2. got it back by slug: name {:?}, description {:?}", fetched.name, fetched.description);
+
+    // 3. updateWorkspace, clearing a field (explicit null)
+    let updated = workspaces.update(&slug, UpdateWorkspace::new().name("Tour (renamed)").clear_description()).await?;
+    println!(
+        "3. updated: name {:?}, description {:?}, updated_at {:?}",
+        updated.name, updated.description, updated.updated_at
+    );
+
+    // 4. listWorkspaces, two per page, as a lazy stream of items
+    let mut stream = workspaces.list().page_size(2).items();
+    let mut count = 0;
+    while let Some(w) = stream.try_next().await? {
+        count += 1;
+        println!("4. listed {:?}", w.slug);
+    }
+    println!("4. {count} workspace(s) in all");
+
+    // 5-7. members: pick an organization user from the default workspace (whose members are the whole org)
+    let org = workspaces.members("default").list_page(0, 10).await?;
+    let Some(user) = org.items.last().map(|m| m.user_id.clone()) else {
+        return Err("the organization has no users to add".into());
+    };
+    let members = workspaces.members(&slug);
+    let added = members.add([user.as_str()]).await?;
+    println!("5. added {} member(s): {user}", added.added_count);
+    let listed = members.list().collect().await?;
+    println!("6. members now: {:?}", listed.iter().map(|m| (&m.user_id, m.role.as_str())).collect::<Vec<_>>());
+    let removed = members.remove([user.as_str()]).await?;
+    println!("7. removed {removed} member(s)");
+
+    // 8-11. budgets: limits must strictly decrease as the interval narrows
+    let budgets = workspaces.budgets(&slug);
+    let monthly = budgets.set(BudgetInterval::Monthly, 100.0).await?;
+    budgets.set(BudgetInterval::Lifetime, BudgetLimit::usd(1000.0).include_byok_in_budgets(true)).await?;
+    println!("8. set a monthly budget of ${} (reset interval {:?})", monthly.limit_usd, monthly.reset_interval);
+    let got = budgets.get(BudgetInterval::Monthly).await?;
+    println!("9. got the monthly budget: ${}", got.limit_usd);
+    let list = budgets.list().await?;
+    println!("10. {} budget(s); BYOK counted: {:?}", list.data.len(), list.include_byok_in_budgets);
+    budgets.delete(BudgetInterval::Monthly).await?;
+    budgets.delete(BudgetInterval::Lifetime).await?;
+    println!("11. deleted the budgets");
+
+    // 12. deleteWorkspace
+    workspaces.delete(&slug).await?;
+    println!("12. deleted workspace {slug:?}");
+    match workspaces.get(&slug).await {
+        Err(e) => println!("    and it is gone: {e}"),
+        Ok(_) => return Err("the workspace is still there".into()),
+    }
+    println!("Tour complete: 12 operations.");
+    Ok(())
+}
