@@ -24,6 +24,8 @@ pub mod types {
         pub added_count: i64,
         ///List of added workspace memberships
         pub data: ::std::vec::Vec<WorkspaceMember>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The members to remove from a workspace.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -38,12 +40,16 @@ pub mod types {
     pub struct BulkRemoveWorkspaceMembersResponse {
         ///Number of members removed
         pub removed_count: i64,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The workspace that was created.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CreateWorkspaceResponse {
         pub data: Workspace,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Confirmation that the budget was deleted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -51,6 +57,8 @@ pub mod types {
     pub struct DeleteWorkspaceBudgetResponse {
         ///Confirmation that the budget was deleted
         pub deleted: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Confirmation that the workspace was deleted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -58,6 +66,8 @@ pub mod types {
     pub struct DeleteWorkspaceResponse {
         ///Confirmation that the workspace was deleted
         pub deleted: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///What went wrong.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -72,6 +82,8 @@ pub mod types {
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The error body of every documented error status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -86,6 +98,8 @@ pub mod types {
         ///The user the request was made for, if known
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The budget of one interval.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -95,12 +109,16 @@ pub mod types {
         ///Whether BYOK spend counts toward this workspace's budgets
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_byok_in_budgets: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The workspace that was asked for.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct GetWorkspaceResponse {
         pub data: Workspace,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///All budgets of a workspace.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -111,6 +129,8 @@ pub mod types {
         ///Whether BYOK spend counts toward this workspace's budgets
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_byok_in_budgets: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///One page of workspace members.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -120,6 +140,8 @@ pub mod types {
         pub data: ::std::vec::Vec<WorkspaceMember>,
         ///Total number of members
         pub total_count: i64,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///One page of workspaces.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -129,12 +151,16 @@ pub mod types {
         pub data: ::std::vec::Vec<Workspace>,
         ///Total number of workspaces
         pub total_count: i64,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The workspace after the update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct UpdateWorkspaceResponse {
         pub data: Workspace,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///The limit to set for one interval.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -154,6 +180,8 @@ pub mod types {
         ///Whether BYOK spend counts toward this workspace's budgets
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_byok_in_budgets: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///A workspace.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -206,6 +234,8 @@ pub mod types {
         ///ISO 8601 timestamp of when the workspace was last updated
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///A spending limit of a workspace for one interval.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -222,6 +252,8 @@ pub mod types {
         pub updated_at: ::std::string::String,
         ///ID of the workspace the budget belongs to
         pub workspace_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///A member of a workspace.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -236,6 +268,8 @@ pub mod types {
         pub user_id: ::std::string::String,
         ///ID of the workspace
         pub workspace_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// Error types.
     pub mod error {

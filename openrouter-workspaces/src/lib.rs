@@ -72,3 +72,41 @@ pub use enums::{BudgetInterval, ResetInterval, ServerTool, WorkspaceMemberRole};
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
 pub use transport::Transport;
+
+#[cfg(test)]
+mod forward_compatibility_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A response from a newer API (an unknown field, an unknown role, an unknown reset interval) still decodes,
+    /// keeps what it did not know, and serializes back to the same JSON.
+    #[test]
+    fn unknown_fields_and_enum_values_are_kept_and_round_trip() {
+        let member = json!({
+            "id": "660e8400-e29b-41d4-a716-446655440000",
+            "workspace_id": "550e8400-e29b-41d4-a716-446655440000",
+            "user_id": "user_abc123",
+            "role": "owner",
+            "created_at": "2025-08-24T10:30:00Z",
+            "invited_by": {"user_id": "user_admin", "at": "2025-08-24T10:29:00Z"}
+        });
+        let decoded: WorkspaceMember = serde_json::from_value(member.clone()).expect("a newer member decodes");
+        assert_eq!(decoded.role, WorkspaceMemberRole::Unknown("owner".into()));
+        assert_eq!(decoded.extra.get("invited_by"), member.get("invited_by"));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), member);
+
+        let budget = json!({
+            "id": "770e8400-e29b-41d4-a716-446655440000",
+            "workspace_id": "550e8400-e29b-41d4-a716-446655440000",
+            "limit_usd": 100.0,
+            "reset_interval": "quarterly",
+            "created_at": "2025-08-24T10:30:00Z",
+            "updated_at": "2025-08-24T10:30:00Z",
+            "rollover": true
+        });
+        let decoded: WorkspaceBudget = serde_json::from_value(budget.clone()).expect("a newer budget decodes");
+        assert_eq!(decoded.reset_interval, Some(ResetInterval::Unknown("quarterly".into())));
+        assert_eq!(decoded.extra.get("rollover"), Some(&json!(true)));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), budget);
+    }
+}

@@ -33,7 +33,9 @@ pub fn settings() -> GenerationSettings {
         // implementation must be a compile error, not a silent fallback.
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote!(crate::transport::Transport))
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Unknown response fields (see the keep-unknown-fields transform) land in an ordered, deterministic map.
+        .with_map_type("::serde_json::Map");
     for (name, replacement) in REPLACEMENTS {
         settings.with_replacement(name, replacement, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
     }

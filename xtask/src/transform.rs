@@ -16,6 +16,7 @@ pub const TRANSFORMS: &[Transform] = &[
     ("per-client-headers", per_client_headers),
     ("plain-string-ids", plain_string_ids),
     ("unconstrained-path-params", unconstrained_path_params),
+    ("keep-unknown-fields", keep_unknown_fields),
 ];
 
 /// Applies every transform; returns what each changed.
@@ -97,6 +98,60 @@ pub fn unconstrained_path_params(tree: &mut Value) -> Vec<String> {
         }
     }
     changes
+}
+
+/// The API grows: a response object may carry fields this SDK does not know yet. Without `additionalProperties`
+/// the generated structs accept them and throw them away. Every object schema reachable from a response gets
+/// `additionalProperties: {}`, which progenitor turns into a flattened `extra` map, so unknown fields are kept
+/// (and serialized back). Request-only schemas are left alone: callers never fill an `extra` map.
+pub fn keep_unknown_fields(tree: &mut Value) -> Vec<String> {
+    let mut roots = Vec::new();
+    collect_refs(tree.pointer("/components/responses").unwrap_or(&Value::Null), &mut roots);
+    if let Some(paths) = tree.get("paths").and_then(Value::as_object) {
+        for item in paths.values() {
+            for method in spec::METHODS {
+                collect_refs(item.pointer(&format!("/{method}/responses")).unwrap_or(&Value::Null), &mut roots);
+            }
+        }
+    }
+    // Everything the responses reach, transitively.
+    let mut reached: Vec<String> = Vec::new();
+    while let Some(name) = roots.pop() {
+        if reached.contains(&name) {
+            continue;
+        }
+        if let Some(schema) = tree.pointer(&spec::pointer(["components", "schemas", &name])) {
+            collect_refs(schema, &mut roots);
+        }
+        reached.push(name);
+    }
+    reached.sort();
+    let mut changes = Vec::new();
+    for name in reached {
+        let Some(schema) = tree.pointer_mut(&spec::pointer(["components", "schemas", &name])) else { continue };
+        let Some(map) = schema.as_object_mut() else { continue };
+        if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+            map.insert("additionalProperties".to_owned(), Value::Object(Default::default()));
+            changes.push(format!("{name}: unknown fields kept in `extra`"));
+        }
+    }
+    changes
+}
+
+/// Names of the component schemas referenced anywhere under `node`.
+fn collect_refs(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(name) =
+                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 fn strip_format(node: &mut Value, at: &mut String, format: &str, changes: &mut Vec<String>) {
@@ -187,6 +242,37 @@ mod tests {
         assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][0]["schema"], json!({"type": "string"}));
         assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][1]["schema"]["maximum"], 100);
         assert_eq!(doc["components"]["parameters"]["Ref"]["schema"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn response_objects_keep_unknown_fields_and_request_objects_do_not() {
+        let mut doc = json!({
+            "paths": {"/w": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {
+                    "201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Resp"}}}},
+                    "400": {"$ref": "#/components/responses/Bad"}
+                }
+            }}},
+            "components": {
+                "responses": {"Bad": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Err"}}}}},
+                "schemas": {
+                    "Req": {"type": "object", "properties": {"name": {"type": "string"}}},
+                    "Resp": {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/Item"}}},
+                    "Item": {"type": "object", "properties": {"role": {"$ref": "#/components/schemas/Role"}}},
+                    "Role": {"type": "string", "enum": ["a"]},
+                    "Err": {"type": "object", "properties": {"m": {"type": "string"}}, "additionalProperties": false}
+                }
+            }
+        });
+        let changes = keep_unknown_fields(&mut doc);
+        assert_eq!(changes, ["Item: unknown fields kept in `extra`", "Resp: unknown fields kept in `extra`"]);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["Resp"]["additionalProperties"], json!({}));
+        assert_eq!(schemas["Item"]["additionalProperties"], json!({}));
+        assert!(schemas["Req"].get("additionalProperties").is_none(), "request-only schema changed");
+        assert!(schemas["Role"].get("additionalProperties").is_none(), "enum changed");
+        assert_eq!(schemas["Err"]["additionalProperties"], json!(false), "an explicit choice was overridden");
     }
 
     #[test]

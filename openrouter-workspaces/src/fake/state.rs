@@ -227,6 +227,7 @@ impl State {
 
     fn new_workspace(&self, id: String, name: String, slug: String, now: String) -> Workspace {
         Workspace {
+            extra: Default::default(),
             default_guardrail_id: derived_id(&["guardrail", &id]),
             id,
             name,
@@ -392,6 +393,7 @@ impl State {
 
     fn implicit_member(&self, entry: &Entry, user: &OrgUser) -> WorkspaceMember {
         WorkspaceMember {
+            extra: Default::default(),
             id: derived_id(&["member", &entry.workspace.id, &user.user_id]),
             workspace_id: entry.workspace.id.clone(),
             user_id: user.user_id.clone(),
@@ -442,6 +444,7 @@ impl State {
                     .members
                     .entry(user.user_id.clone())
                     .or_insert_with(|| WorkspaceMember {
+                        extra: Default::default(),
                         id: uuid::Uuid::new_v4().to_string(),
                         workspace_id,
                         user_id: user.user_id.clone(),
@@ -518,6 +521,7 @@ impl State {
         }
         let workspace_id = entry.workspace.id.clone();
         let budget = entry.budgets.entry(r).or_insert_with(|| WorkspaceBudget {
+            extra: Default::default(),
             id: uuid::Uuid::new_v4().to_string(),
             workspace_id,
             limit_usd: body.limit_usd,
