@@ -110,3 +110,8 @@ mod forward_compatibility_tests {
         assert_eq!(serde_json::to_value(&decoded).unwrap(), budget);
     }
 }
+
+/// The README's Rust snippets, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
