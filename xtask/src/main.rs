@@ -22,6 +22,29 @@ enum Command {
     },
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
+    /// Import OpenRouter's upstream OpenAPI 3.1 document (YAML or JSON, whole or in part) as our 3.0.3 spec:
+    /// keep the /workspaces paths, convert, apply spec/overlay.yaml, lint, write.
+    ImportSpec {
+        /// The upstream document.
+        input: std::path::PathBuf,
+        /// Where to write the 3.0.3 spec.
+        #[arg(long, default_value = xtask::SPEC_PATH)]
+        out: std::path::PathBuf,
+        /// Do not apply spec/overlay.yaml (shows what upstream alone says).
+        #[arg(long)]
+        no_overlay: bool,
+    },
+    /// Report what changed between two specs, field by field, each change marked breaking or compatible.
+    /// Exit status: 0 nothing breaking, 1 something breaking, 2 an error.
+    DiffSpec {
+        /// The old spec (3.0, or 3.1 converted on the fly).
+        old: std::path::PathBuf,
+        /// The new spec.
+        new: std::path::PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed. Prints its base URL first.
     FakeServer {
         /// The address to listen on (loopback unless you say otherwise).
@@ -47,6 +70,11 @@ fn main() -> ExitCode {
             (Outcome::Fresh, _) => format!("{GENERATED_PATH} is up to date."),
             (Outcome::Written, _) => format!("{GENERATED_PATH} regenerated."),
         }),
+        Command::ImportSpec { input, out, no_overlay } => {
+            let out = if out.is_relative() { std::env::current_dir().unwrap_or_default().join(out) } else { out };
+            xtask::import_spec(&root, &input, &out, !no_overlay).map(|report| report.join("\n"))
+        }
+        Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
         Command::FakeServer { addr, seed, latency_ms, api_key } => fake_server(addr, seed, latency_ms, api_key),
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
@@ -70,6 +98,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn diff_spec(old: &std::path::Path, new: &std::path::Path, json: bool) -> ExitCode {
+    let docs = xtask::read_for_diff(old).and_then(|o| xtask::read_for_diff(new).map(|n| (o, n)));
+    let (old, new) = match docs {
+        Ok(docs) => docs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let changes = xtask::diff::diff(&old, &new);
+    print!("{}", if json { xtask::diff::render_json(&changes) + "\n" } else { xtask::diff::render_text(&changes) });
+    if changes.iter().any(|c| c.breaking) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn fake_server(

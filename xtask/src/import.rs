@@ -1,0 +1,448 @@
+//! `cargo xtask import-spec`: from OpenRouter's published OpenAPI 3.1 document to our 3.0.3 `spec/openapi.yaml`.
+//!
+//! 1. **extract**: keep the `/workspaces*` paths and every component they reference, transitively;
+//! 2. **convert**: 3.1 to 3.0.3 ([`crate::convert`]), failing with JSON pointers on what cannot be converted;
+//! 3. **shared-error-schema**: upstream gives each error status its own, identical schema (`BadRequestResponse`,
+//!    `NotFoundResponse`, ...); progenitor needs one error schema per operation, so identical ones become one
+//!    `ErrorResponse` (+ `ErrorDetail`) and each status a `components/responses` entry keeping its description
+//!    and example;
+//! 4. **overlay**: our own additions, kept in `spec/overlay.yaml` ([`crate::overlay`]); `--no-overlay` skips it;
+//! 5. **write**: YAML with a stable key order (see [`to_yaml`]), byte-identical on every run.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::{convert, overlay, spec};
+
+/// Where the overlay lives, relative to the project root.
+pub const OVERLAY_PATH: &str = "spec/overlay.yaml";
+
+/// The path prefix this SDK covers.
+pub const PATH_PREFIX: &str = "/workspaces";
+
+/// Runs steps 1-4 on an upstream document. `overlay` is the parsed overlay, or `None` for `--no-overlay`.
+/// Returns the 3.0.3 document and a report of what was done.
+pub fn import(upstream: &Value, overlay: Option<&Value>) -> Result<(Value, Vec<String>), String> {
+    let mut report = Vec::new();
+    let mut doc = extract(upstream, PATH_PREFIX)?;
+    report.push(format!(
+        "extract: {} path(s) under {PATH_PREFIX}, {} component(s)",
+        doc["paths"].as_object().map_or(0, Map::len),
+        count_components(&doc)
+    ));
+    convert::to_openapi_30(&mut doc).map_err(|problems| {
+        format!("the upstream document cannot be converted to OpenAPI 3.0:\n  {}", problems.join("\n  "))
+    })?;
+    report.push("convert: OpenAPI 3.1 to 3.0.3".to_owned());
+    report.extend(shared_error_schema(&mut doc)?.into_iter().map(|l| format!("shared-error-schema: {l}")));
+    if let Some(overlay) = overlay {
+        let applied = overlay::apply(&mut doc, overlay).map_err(|e| format!("{OVERLAY_PATH}{e}"))?;
+        report.extend(applied.into_iter().map(|l| format!("overlay: {l}")));
+    }
+    Ok((doc, report))
+}
+
+fn count_components(doc: &Value) -> usize {
+    doc.get("components")
+        .and_then(Value::as_object)
+        .map_or(0, |c| c.values().filter_map(Value::as_object).map(Map::len).sum())
+}
+
+/// Keeps the paths starting with `prefix` and the components they reach (through `$ref`s and security
+/// requirements), and the document-level fields. Fails when no path matches.
+pub fn extract(upstream: &Value, prefix: &str) -> Result<Value, String> {
+    let paths: Map<String, Value> = upstream
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("/paths: the document has no paths")?
+        .iter()
+        .filter(|(path, _)| path.as_str() == prefix || path.starts_with(&format!("{prefix}/")))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if paths.is_empty() {
+        return Err(format!("/paths: no path starts with {prefix}"));
+    }
+    let mut doc = Map::new();
+    for (key, value) in upstream.as_object().into_iter().flatten() {
+        if !matches!(key.as_str(), "paths" | "components" | "tags") {
+            doc.insert(key.clone(), value.clone());
+        }
+    }
+    doc.insert("paths".into(), Value::Object(paths));
+
+    // Components reached from the paths and the security requirements, transitively.
+    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut queue: Vec<(String, String)> = Vec::new();
+    refs_in(&doc["paths"], &mut queue);
+    let mut security_names = BTreeSet::new();
+    security_in(&Value::Object(doc.clone()), &mut security_names);
+    queue.extend(security_names.into_iter().map(|name| ("securitySchemes".to_owned(), name)));
+    while let Some(item) = queue.pop() {
+        if !wanted.insert(item.clone()) {
+            continue;
+        }
+        let node = upstream.pointer(&spec::pointer(["components", &item.0, &item.1]));
+        let node = node.ok_or(format!("#/components/{}/{}: referenced but not defined", item.0, item.1))?;
+        refs_in(node, &mut queue);
+    }
+    let mut components = Map::new();
+    for (kind, name) in wanted {
+        let node = upstream.pointer(&spec::pointer(["components", &kind, &name])).cloned().unwrap_or(Value::Null);
+        components.entry(kind).or_insert_with(|| json!({}))[&name] = node;
+    }
+    doc.insert("components".into(), Value::Object(components));
+
+    // Tags the kept operations use.
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for item in doc["paths"].as_object().into_iter().flatten().map(|(_, item)| item) {
+        for method in spec::METHODS {
+            let tags = item.get(method).and_then(|op| op.get("tags")).and_then(Value::as_array);
+            used.extend(tags.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+        }
+    }
+    if let Some(tags) = upstream.get("tags").and_then(Value::as_array) {
+        let kept: Vec<Value> = tags
+            .iter()
+            .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| used.contains(n)))
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            doc.insert("tags".into(), Value::Array(kept));
+        }
+    }
+    Ok(Value::Object(doc))
+}
+
+/// Every `#/components/<kind>/<name>` referenced under `node`.
+fn refs_in(node: &Value, out: &mut Vec<(String, String)>) {
+    match node {
+        Value::Object(map) => {
+            let reference = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/"));
+            if let Some((kind, name)) = reference.and_then(|rest| rest.split_once('/')) {
+                out.push((kind.to_owned(), name.replace("~1", "/").replace("~0", "~")));
+            }
+            map.values().for_each(|v| refs_in(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
+        _ => {}
+    }
+}
+
+/// The security scheme names used by the document's and its operations' `security` requirements.
+fn security_in(doc: &Value, out: &mut BTreeSet<String>) {
+    let mut add = |security: Option<&Value>| {
+        for requirement in security.and_then(Value::as_array).into_iter().flatten() {
+            out.extend(requirement.as_object().into_iter().flatten().map(|(name, _)| name.clone()));
+        }
+    };
+    add(doc.get("security"));
+    for op in spec::operations(doc) {
+        add(op.op.get("security"));
+    }
+}
+
+/// The name of the shared `components/responses` entry for an error status.
+fn response_name(status: &str) -> String {
+    match status {
+        "400" => "BadRequest".into(),
+        "401" => "Unauthorized".into(),
+        "403" => "Forbidden".into(),
+        "404" => "NotFound".into(),
+        "409" => "Conflict".into(),
+        "422" => "UnprocessableEntity".into(),
+        "429" => "TooManyRequests".into(),
+        "500" => "InternalServerError".into(),
+        "502" => "BadGateway".into(),
+        "503" => "ServiceUnavailable".into(),
+        other => format!("Status{}", other.replace('X', "xx")),
+    }
+}
+
+/// A schema with its `$ref`s inlined and its `description`s and `example`s dropped: what two schemas must share
+/// to be "the same error body".
+fn shape(doc: &Value, node: &Value, depth: usize) -> Value {
+    if depth > 32 {
+        return Value::Null;
+    }
+    match node {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| spec::resolve(doc, r)) {
+                return shape(doc, target, depth + 1);
+            }
+            Value::Object(
+                map.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "description" | "example" | "title"))
+                    .map(|(k, v)| {
+                        (k.clone(), if k == "enum" || k == "default" { v.clone() } else { shape(doc, v, depth + 1) })
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| shape(doc, v, depth + 1)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Step 3 (see the module docs). Returns what it did; fails when error bodies differ in shape.
+pub fn shared_error_schema(doc: &mut Value) -> Result<Vec<String>, String> {
+    // (pointer of the response, status, schema $ref)
+    let mut errors: Vec<(String, String, String)> = Vec::new();
+    for op in spec::operations(doc) {
+        for (status, response) in op.op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if !(status.starts_with('4') || status.starts_with('5')) || response.get("$ref").is_some() {
+                continue;
+            }
+            let schema = response.pointer("/content/application~1json/schema/$ref").and_then(Value::as_str);
+            if let Some(schema) = schema {
+                errors.push((
+                    format!("{}/responses/{}", op.pointer(), spec::escape_segment(status)),
+                    status.clone(),
+                    schema.to_owned(),
+                ));
+            }
+        }
+    }
+    let schemas: BTreeSet<&str> = errors.iter().map(|(_, _, s)| s.as_str()).collect();
+    if schemas.len() < 2 && errors.iter().all(|(_, _, s)| s.ends_with("/ErrorResponse")) {
+        return Ok(Vec::new());
+    }
+    let first = *schemas.iter().next().ok_or("no error responses")?;
+    let reference = shape(doc, &json!({"$ref": first}), 0);
+    for other in &schemas {
+        if shape(doc, &json!({"$ref": other}), 0) != reference {
+            return Err(format!(
+                "shared-error-schema: error bodies {first} and {other} differ in shape; progenitor needs one error \
+                 schema per operation: make them identical in {OVERLAY_PATH} or upstream"
+            ));
+        }
+    }
+    // ErrorResponse + ErrorDetail from the first schema.
+    let base = spec::resolve(doc, first).cloned().ok_or(format!("{first}: not defined"))?;
+    let mut response = base.clone();
+    let detail_ref = base.pointer("/properties/error/$ref").and_then(Value::as_str).map(str::to_owned);
+    if let Some(detail_ref) = &detail_ref {
+        let detail = spec::resolve(doc, detail_ref).cloned().ok_or(format!("{detail_ref}: not defined"))?;
+        let mut detail = detail.as_object().cloned().unwrap_or_default();
+        detail.insert(
+            "description".into(),
+            json!("What went wrong: an HTTP-like status code, a message and optional details."),
+        );
+        detail.remove("example");
+        response["properties"]["error"] = json!({"$ref": "#/components/schemas/ErrorDetail"});
+        doc["components"]["schemas"]["ErrorDetail"] = Value::Object(detail);
+    }
+    response["description"] = json!("The error body of every documented error status.");
+    if let Some(map) = response.as_object_mut() {
+        map.remove("example");
+    }
+    doc["components"]["schemas"]["ErrorResponse"] = response;
+
+    let mut report = Vec::new();
+    let mut statuses: BTreeSet<String> = BTreeSet::new();
+    for (pointer, status, _) in &errors {
+        let name = response_name(status);
+        if statuses.insert(status.clone()) {
+            let mut shared = doc.pointer(pointer).cloned().unwrap_or(Value::Null);
+            shared["content"]["application/json"]["schema"] = json!({"$ref": "#/components/schemas/ErrorResponse"});
+            doc["components"]
+                .as_object_mut()
+                .ok_or("/components: not an object")?
+                .entry("responses")
+                .or_insert_with(|| json!({}))[&name] = shared;
+        }
+        if let Some(node) = doc.pointer_mut(pointer) {
+            *node = json!({"$ref": format!("#/components/responses/{name}")});
+        }
+    }
+    report.push(format!("{} error response(s) now share ErrorResponse via components/responses", errors.len()));
+    // Drop the per-status schemas (and their detail schemas) when nothing outside them references them.
+    let mut replaced: BTreeSet<String> = BTreeSet::new();
+    for schema in &schemas {
+        let name = schema.trim_start_matches("#/components/schemas/").to_owned();
+        let detail = doc.pointer(&spec::pointer(["components", "schemas", &name, "properties", "error", "$ref"]));
+        if let Some(detail) = detail.and_then(Value::as_str) {
+            replaced.insert(detail.trim_start_matches("#/components/schemas/").to_owned());
+        }
+        replaced.insert(name);
+    }
+    let mut outside: Vec<(String, String)> = Vec::new();
+    refs_in(&doc["paths"], &mut outside);
+    for (kind, entries) in doc["components"].as_object().into_iter().flatten() {
+        for (name, node) in entries.as_object().into_iter().flatten() {
+            if !(kind == "schemas" && replaced.contains(name)) {
+                refs_in(node, &mut outside);
+            }
+        }
+    }
+    if outside.iter().all(|(kind, name)| kind != "schemas" || !replaced.contains(name)) {
+        if let Some(all) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            for name in &replaced {
+                all.remove(name);
+            }
+        }
+        report.push(format!("replaced {}", replaced.into_iter().collect::<Vec<_>>().join(", ")));
+    }
+    Ok(report)
+}
+
+/// The order top-level and operation keys are written in; every other object is written in alphabetical order.
+const TOP_LEVEL: &[&str] = &["openapi", "info", "servers", "security", "tags", "paths", "components"];
+const OPERATION: &[&str] =
+    &["operationId", "summary", "description", "tags", "parameters", "requestBody", "responses", "security"];
+
+/// Writes `doc` as YAML with a stable key order: the usual OpenAPI order at the top level and in operations,
+/// alphabetical elsewhere. The same document always gives the same bytes.
+pub fn to_yaml(doc: &Value, header: &str) -> Result<String, String> {
+    let ordered = order(doc, &mut Vec::new());
+    let body = serde_yaml::to_string(&ordered).map_err(|e| format!("cannot write YAML: {e}"))?;
+    Ok(format!("{header}{body}"))
+}
+
+fn order(node: &Value, path: &mut Vec<String>) -> serde_yaml::Value {
+    match node {
+        Value::Object(map) => {
+            let preferred: &[&str] = match path.as_slice() {
+                [] => TOP_LEVEL,
+                [p, _, m] if p == "paths" && spec::METHODS.contains(&m.as_str()) => OPERATION,
+                _ => &[],
+            };
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| (preferred.iter().position(|p| p == k).unwrap_or(usize::MAX), k.as_str()));
+            let mut out = serde_yaml::Mapping::new();
+            for key in keys {
+                path.push(key.clone());
+                out.insert(serde_yaml::Value::String(key.clone()), order(&map[key], path));
+                path.pop();
+            }
+            serde_yaml::Value::Mapping(out)
+        }
+        Value::Array(items) => serde_yaml::Value::Sequence(
+            items
+                .iter()
+                .map(|v| {
+                    path.push("[]".into());
+                    let v = order(v, path);
+                    path.pop();
+                    v
+                })
+                .collect(),
+        ),
+        other => serde_yaml::to_value(other).unwrap_or(serde_yaml::Value::Null),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_schema(name: &str, example_code: u16) -> Value {
+        json!({
+            "type": "object", "required": ["error"], "description": format!("{name} body"),
+            "example": {"error": {"code": example_code, "message": "m"}},
+            "properties": {
+                "error": {"$ref": format!("#/components/schemas/{name}ResponseErrorData")},
+                "user_id": {"type": ["string", "null"]}
+            }
+        })
+    }
+
+    fn upstream() -> Value {
+        let data = json!({"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "integer"}, "message": {"type": "string"}}});
+        let response = |name: &str, status: u16| {
+            json!({"description": format!("{name}!"), "content": {"application/json": {
+                "example": {"error": {"code": status, "message": name}},
+                "schema": {"$ref": format!("#/components/schemas/{name}Response")}}}})
+        };
+        json!({
+            "openapi": "3.1.0", "info": {"title": "All", "version": "1"},
+            "security": [{"apiKey": []}],
+            "tags": [{"name": "Workspaces"}, {"name": "Chat"}],
+            "paths": {
+                "/workspaces/{id}": {"get": {"operationId": "getW", "tags": ["Workspaces"], "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/W"}}}},
+                    "404": response("NotFound", 404),
+                    "500": response("Internal", 500)
+                }}},
+                "/workspaces-archive": {"get": {"operationId": "other", "responses": {}}},
+                "/chat": {"post": {"operationId": "chat", "tags": ["Chat"], "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Chat"}}}}
+                }}}
+            },
+            "components": {
+                "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}, "unused": {"type": "http", "scheme": "basic"}},
+                "schemas": {
+                    "W": {"type": "object", "properties": {"d": {"type": ["string", "null"]}, "m": {"$ref": "#/components/schemas/M"}}},
+                    "M": {"type": "string", "enum": ["a", "b"]},
+                    "Chat": {"type": "object"},
+                    "NotFoundResponse": error_schema("NotFound", 404),
+                    "NotFoundResponseErrorData": data,
+                    "InternalResponse": error_schema("Internal", 500),
+                    "InternalResponseErrorData": data
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn extract_keeps_the_prefix_paths_and_what_they_reach() {
+        let doc = extract(&upstream(), "/workspaces").unwrap();
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(paths, ["/workspaces/{id}"], "/workspaces-archive shares the prefix but not the segment");
+        let schemas: Vec<&String> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            schemas,
+            [
+                "InternalResponse",
+                "InternalResponseErrorData",
+                "M",
+                "NotFoundResponse",
+                "NotFoundResponseErrorData",
+                "W"
+            ]
+        );
+        assert_eq!(doc["components"]["securitySchemes"].as_object().unwrap().len(), 1, "only the used scheme");
+        assert_eq!(doc["tags"], json!([{"name": "Workspaces"}]));
+        assert!(extract(&upstream(), "/nothing").unwrap_err().contains("no path starts with /nothing"));
+    }
+
+    #[test]
+    fn identical_error_schemas_become_one_with_a_response_per_status() {
+        let (doc, report) = import(&upstream(), None).unwrap();
+        assert!(report.iter().any(|l| l.contains("2 error response(s) now share ErrorResponse")), "{report:?}");
+        let responses = &doc["paths"]["/workspaces/{id}"]["get"]["responses"];
+        assert_eq!(responses["404"], json!({"$ref": "#/components/responses/NotFound"}));
+        assert_eq!(responses["500"], json!({"$ref": "#/components/responses/InternalServerError"}));
+        let shared = &doc["components"]["responses"]["NotFound"];
+        assert_eq!(shared["description"], "NotFound!");
+        assert_eq!(shared["content"]["application/json"]["example"]["error"]["code"], 404);
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let names: Vec<&String> = schemas.keys().collect();
+        assert_eq!(names, ["ErrorDetail", "ErrorResponse", "M", "W"]);
+        assert_eq!(
+            schemas["ErrorResponse"]["properties"]["error"],
+            json!({"$ref": "#/components/schemas/ErrorDetail"})
+        );
+        assert_eq!(schemas["ErrorResponse"]["properties"]["user_id"], json!({"type": "string", "nullable": true}));
+        assert_eq!(doc["openapi"], "3.0.3");
+    }
+
+    #[test]
+    fn error_schemas_of_different_shapes_are_refused() {
+        let mut up = upstream();
+        up["components"]["schemas"]["InternalResponse"]["properties"]["extra"] = json!({"type": "string"});
+        let err = import(&up, None).unwrap_err();
+        assert!(err.contains("InternalResponse and #/components/schemas/NotFoundResponse differ in shape"), "{err}");
+    }
+
+    #[test]
+    fn output_is_ordered_and_deterministic() {
+        let (doc, _) = import(&upstream(), None).unwrap();
+        let yaml = to_yaml(&doc, "# header\n").unwrap();
+        assert!(yaml.starts_with("# header\nopenapi: 3.0.3\ninfo:"), "{yaml}");
+        let op = yaml.find("operationId: getW").unwrap();
+        assert!(op < yaml.find("responses:").unwrap());
+        assert_eq!(to_yaml(&import(&upstream(), None).unwrap().0, "# header\n").unwrap(), yaml);
+    }
+}

@@ -1,0 +1,159 @@
+//! Applies an [OpenAPI Overlay 1.0](https://spec.openapis.org/overlay/v1.0.0.html) document: a list of actions,
+//! each a JSONPath `target` (RFC 9535) with an `update` to merge into every node it selects or `remove: true`.
+//! This is the format OpenRouter's own SDK repositories keep their additions in.
+//!
+//! Merging follows the Overlay spec: objects merge key by key, recursively; a scalar replaces; when the target is
+//! an array the update is appended to it. Inside an object update, an array value is appended to an existing
+//! array (so `update: {parameters: [..]}` adds parameters, as the SDK repos' overlays do).
+//!
+//! One extension, because the Overlay spec cannot rename a key: `x-rename: {old: new}` on an action renames keys
+//! of the object(s) selected by `target`, keeping the value (used for a renamed path template).
+//!
+//! An action whose target selects nothing is an error: an overlay that silently stops applying is how drift hides.
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+/// Applies every action of `overlay` to `doc`, in order. Returns one line per action applied.
+pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>, String> {
+    let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("1.") {
+        return Err(format!("/overlay: expected an Overlay 1.x document, found {version:?}"));
+    }
+    let actions =
+        overlay.get("actions").and_then(Value::as_array).ok_or("/actions: the overlay has no actions list")?;
+    let mut report = Vec::new();
+    for (i, action) in actions.iter().enumerate() {
+        let at = format!("/actions/{i}");
+        let target = action.get("target").and_then(Value::as_str).ok_or(format!("{at}: an action needs a `target`"))?;
+        let path = JsonPath::parse(target).map_err(|e| format!("{at}/target: {target:?} is not a JSONPath: {e}"))?;
+        let pointers: Vec<String> =
+            path.query_located(doc).locations().map(|location| location.to_json_pointer()).collect();
+        if pointers.is_empty() {
+            return Err(format!("{at}: target {target} selects nothing in the document; fix or drop the action"));
+        }
+        let what = action.get("description").and_then(Value::as_str).unwrap_or(target);
+        let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+        let update = action.get("update");
+        let rename = action.get("x-rename").and_then(Value::as_object);
+        if [remove, update.is_some(), rename.is_some()].iter().filter(|b| **b).count() != 1 {
+            return Err(format!("{at}: an action needs exactly one of `update`, `remove: true` or `x-rename`"));
+        }
+        // Deepest first, so removing one node never shifts the pointer of another.
+        for pointer in pointers.iter().rev() {
+            if remove {
+                remove_at(doc, pointer).map_err(|e| format!("{at}: {e}"))?;
+                continue;
+            }
+            let node = doc.pointer_mut(pointer).ok_or(format!("{at}: {pointer} vanished while applying"))?;
+            if let Some(update) = update {
+                merge(node, update);
+            } else if let Some(rename) = rename {
+                let map = node.as_object_mut().ok_or(format!("{at}: x-rename needs an object at {pointer}"))?;
+                for (old, new) in rename {
+                    let new = new.as_str().ok_or(format!("{at}/x-rename: the new name of {old:?} is not a string"))?;
+                    let value = map.remove(old).ok_or(format!("{at}/x-rename: {pointer} has no key {old:?}"))?;
+                    map.insert(new.to_owned(), value);
+                }
+            }
+        }
+        report.push(format!("{what} ({} node(s))", pointers.len()));
+    }
+    Ok(report)
+}
+
+/// Merges `update` into `target` (see the module docs).
+pub fn merge(target: &mut Value, update: &Value) {
+    match (target, update) {
+        (Value::Object(target), Value::Object(update)) => {
+            for (key, value) in update {
+                match target.get_mut(key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        target.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(update)) => target.extend(update.iter().cloned()),
+        (Value::Array(target), update) => target.push(update.clone()),
+        (target, update) => *target = update.clone(),
+    }
+}
+
+fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
+    let (parent, last) = pointer.rsplit_once('/').ok_or(format!("cannot remove the whole document ({pointer:?})"))?;
+    let key = last.replace("~1", "/").replace("~0", "~");
+    match doc.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.remove(&key).map(|_| ()).ok_or(format!("{pointer} is not there")),
+        Some(Value::Array(items)) => {
+            let i: usize = key.parse().map_err(|_| format!("{pointer}: not an array index"))?;
+            if i < items.len() {
+                items.remove(i);
+                Ok(())
+            } else {
+                Err(format!("{pointer} is not there"))
+            }
+        }
+        _ => Err(format!("{pointer}: its parent is not an object or array")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn overlay(actions: Value) -> Value {
+        json!({"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": actions})
+    }
+
+    #[test]
+    fn update_merges_objects_appends_arrays_and_replaces_scalars() {
+        let mut doc = json!({"paths": {
+            "/a": {"get": {"parameters": [{"name": "x"}], "summary": "old"}},
+            "/b": {"post": {"summary": "b"}}
+        }});
+        let report = apply(
+            &mut doc,
+            &overlay(json!([
+                {"target": "$.paths.*.*", "description": "header on every op", "update": {"parameters": [{"$ref": "#/h"}]}},
+                {"target": "$.paths['/a'].get", "update": {"summary": "new"}}
+            ])),
+        )
+        .unwrap();
+        assert_eq!(report, ["header on every op (2 node(s))", "$.paths['/a'].get (1 node(s))"]);
+        assert_eq!(doc["paths"]["/a"]["get"]["parameters"], json!([{"name": "x"}, {"$ref": "#/h"}]));
+        assert_eq!(doc["paths"]["/b"]["post"]["parameters"], json!([{"$ref": "#/h"}]));
+        assert_eq!(doc["paths"]["/a"]["get"]["summary"], "new");
+    }
+
+    #[test]
+    fn remove_with_a_filter_and_rename() {
+        let mut doc = json!({"paths": {"/w/{id}/b": {"get": {"parameters": [
+            {"name": "id", "in": "path"}, {"name": "q", "in": "query"}
+        ]}}}});
+        apply(
+            &mut doc,
+            &overlay(json!([
+                {"target": "$.paths", "x-rename": {"/w/{id}/b": "/w/{ref}/b"}},
+                {"target": "$.paths['/w/{ref}/b'].get.parameters[?@.name == 'id']", "update": {"name": "ref"}},
+                {"target": "$.paths.*.get.parameters[?@.in == 'query']", "remove": true}
+            ])),
+        )
+        .unwrap();
+        assert_eq!(doc, json!({"paths": {"/w/{ref}/b": {"get": {"parameters": [{"name": "ref", "in": "path"}]}}}}));
+    }
+
+    #[test]
+    fn an_action_that_selects_nothing_or_is_malformed_is_an_error() {
+        let mut doc = json!({"paths": {}});
+        let err = apply(&mut doc, &overlay(json!([{"target": "$.paths['/gone']", "remove": true}]))).unwrap_err();
+        assert_eq!(err, "/actions/0: target $.paths['/gone'] selects nothing in the document; fix or drop the action");
+        let err = apply(&mut doc, &overlay(json!([{"target": "$.paths"}]))).unwrap_err();
+        assert!(err.contains("exactly one of"), "{err}");
+        let err = apply(&mut doc, &overlay(json!([{"target": "$..[", "remove": true}]))).unwrap_err();
+        assert!(err.starts_with("/actions/0/target:"), "{err}");
+        assert!(apply(&mut doc, &json!({"actions": []})).unwrap_err().starts_with("/overlay:"));
+    }
+}
