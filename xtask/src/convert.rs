@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `type: [T, "null"]` | `type: T` + `nullable: true` |
 //! | `type: "null"` alone, or `[A, B]` of two non-null types | error |
-//! | `enum: [.., null]` | the same values without `null` + `nullable: true` |
+//! | `enum: [.., null]` | the same + `nullable: true` (3.0.3 wants `null` listed too) |
 //! | `const: v` | `enum: [v]` |
 //! | `exclusiveMinimum: n` (a number) | `minimum: n` + `exclusiveMinimum: true` (and the same for maximum) |
 //! | `examples: [a, ..]` in a schema | `example: a` |
@@ -169,11 +169,8 @@ fn convert_schema(node: &mut Value, at: &str, problems: &mut Vec<String>) {
     } else if map.get("type").and_then(Value::as_str) == Some("null") {
         problems.push(format!("{at}/type: a schema whose only type is null cannot be said in 3.0"));
     }
-    // enum with null
-    if let Some(Value::Array(values)) = map.get_mut("enum")
-        && values.iter().any(Value::is_null)
-    {
-        values.retain(|v| !v.is_null());
+    // enum with null: 3.0.3 wants both `nullable: true` and `null` listed in the enum.
+    if map.get("enum").and_then(Value::as_array).is_some_and(|values| values.iter().any(Value::is_null)) {
         map.insert("nullable".into(), json!(true));
     }
     // const
@@ -274,7 +271,7 @@ mod tests {
     fn enums_with_null_const_and_examples() {
         assert_eq!(
             convert(json!({"type": ["string", "null"], "enum": ["a", "b", null]})).unwrap(),
-            json!({"type": "string", "nullable": true, "enum": ["a", "b"]})
+            json!({"type": "string", "nullable": true, "enum": ["a", "b", null]})
         );
         assert_eq!(
             convert(json!({"type": "boolean", "const": true})).unwrap(),

@@ -314,8 +314,11 @@ impl<'a> Cx<'a> {
             self.push(true, loc, format!("type changed from {} to {}", show(ty(o)), show(ty(n))));
             return;
         }
-        let nullable =
-            |s: &Value, wrapped: bool| wrapped || s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let null_in_enum =
+            |s: &Value| s.get("enum").and_then(Value::as_array).is_some_and(|v| v.contains(&Value::Null));
+        let nullable = |s: &Value, wrapped: bool| {
+            wrapped || s.get("nullable").and_then(Value::as_bool).unwrap_or(false) || null_in_enum(s)
+        };
         let (was_null, is_null) = (nullable(o, old_wrapped_null), nullable(n, new_wrapped_null));
         if was_null != is_null {
             let breaking = match dir {
@@ -325,7 +328,10 @@ impl<'a> Cx<'a> {
             self.push(breaking, loc, if is_null { "now nullable".into() } else { "no longer nullable".into() });
         }
         // Enum values.
-        let values = |s: &Value| -> Option<Vec<Value>> { s.get("enum").and_then(Value::as_array).cloned() };
+        // `null` in an enum is nullability (compared above), not a value.
+        let values = |s: &Value| -> Option<Vec<Value>> {
+            s.get("enum").and_then(Value::as_array).map(|v| v.iter().filter(|v| !v.is_null()).cloned().collect())
+        };
         match (values(o), values(n)) {
             (Some(ov), Some(nv)) => {
                 let removed: Vec<String> = ov.iter().filter(|v| !nv.contains(v)).map(Value::to_string).collect();
@@ -570,6 +576,20 @@ compatible  getW: query parameter `confirm` added (optional)
         let json: Value = serde_json::from_str(&render_json(&changes)).unwrap();
         assert_eq!(json["breaking"], 0);
         assert_eq!(json["changes"][0]["location"], "getW");
+    }
+
+    #[test]
+    fn null_in_an_enum_is_nullability_not_a_value() {
+        let mut old = base();
+        old["components"]["schemas"]["W"]["properties"]["role"] =
+            json!({"type": "string", "nullable": true, "enum": ["admin", "member", null]});
+        let mut new = old.clone();
+        new["components"]["schemas"]["W"]["properties"]["role"] =
+            json!({"type": "string", "nullable": true, "enum": ["admin", "member"]});
+        assert_eq!(diff(&old, &new), []);
+        new["components"]["schemas"]["W"]["properties"]["role"] =
+            json!({"type": "string", "enum": ["admin", "member"]});
+        assert_eq!(render_text(&diff(&old, &new)), "compatible  W.role: no longer nullable\n1 change(s), 0 breaking\n");
     }
 
     #[test]

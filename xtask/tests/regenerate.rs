@@ -1,7 +1,8 @@
 //! The generator end to end, on the checked-in spec: lint, freshness, determinism, and a spec change that
 //! must reach the generated code and still compile.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 
 use xtask::{GENERATED_PATH, SPEC_PATH, freshness::Outcome, project_root};
@@ -84,7 +85,7 @@ fn generation_is_deterministic() {
 
 #[test]
 fn a_lint_failure_reads_as_sentences_with_pointers() {
-    let dir = scratch("lint-failure");
+    let dir = common::scratch("lint-failure");
     let text = std::fs::read_to_string(project_root().join(SPEC_PATH)).unwrap();
     let broken = text.replacen("operationId: getWorkspace", "operationId: listWorkspaces", 1).replacen(
         "openapi: 3.0.3",
@@ -105,22 +106,7 @@ fn a_lint_failure_reads_as_sentences_with_pointers() {
 #[test]
 fn a_spec_change_reaches_the_generated_code_and_compiles() {
     let root = project_root();
-    let copy = scratch("spec-change");
-    copy_dir(&root.join("openrouter-workspaces"), &copy.join("openrouter-workspaces"));
-    std::fs::create_dir_all(copy.join("spec")).unwrap();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let manifest = manifest
-        .lines()
-        .map(|l| match l {
-            l if l.starts_with("members =") => "members = [\"openrouter-workspaces\"]",
-            l if l.starts_with("default-members =") => "default-members = [\"openrouter-workspaces\"]",
-            l => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(copy.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
-
+    let copy = common::scratch_workspace("spec-change");
     let spec = std::fs::read_to_string(root.join(SPEC_PATH)).unwrap();
     let marker = "        slug:\n          type: string\n          description: URL-friendly slug for the workspace\n";
     assert!(spec.contains(marker), "the Workspace schema changed; update this test's marker");
@@ -143,24 +129,4 @@ fn a_spec_change_reaches_the_generated_code_and_compiles() {
         .status()
         .unwrap();
     assert!(status.success(), "the library does not compile after the spec change");
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = project_root().join("target").join("xtask-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
