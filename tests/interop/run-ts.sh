@@ -10,15 +10,4 @@ if [ ! -d "$dir/node_modules/@openrouter/sdk" ]; then
 fi
 cp tests/interop/ts_sdk.mjs "$dir/ts_sdk.mjs"
 
-cargo build --quiet -p xtask
-out=$(mktemp)
-target/debug/xtask fake-server --addr 127.0.0.1:0 >"$out" 2>/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 100); do
-    [ -s "$out" ] && break
-    sleep 0.1
-done
-base_url=$(head -n1 "$out")
-[ -n "$base_url" ] || { echo "the fake server did not print its base URL" >&2; exit 1; }
-node "$dir/ts_sdk.mjs" "$base_url"
+bash tests/interop/with-fake-server.sh node "$dir/ts_sdk.mjs"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Start the standalone fake server on a free loopback port, run the given command with its base URL as the last
+# argument, stop the server. Usage: bash tests/interop/with-fake-server.sh <command> [args...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --quiet -p xtask
+out=$(mktemp)
+target/debug/xtask fake-server --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -f "$out"' EXIT
+for _ in $(seq 100); do
+    [ -s "$out" ] && break
+    sleep 0.1
+done
+base_url=$(head -n1 "$out")
+[ -n "$base_url" ] || { echo "the fake server did not print its base URL" >&2; exit 1; }
+"$@" "$base_url"
