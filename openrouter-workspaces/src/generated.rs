@@ -247,6 +247,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///Spending limit in USD for this interval
         pub limit_usd: f64,
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub reset_interval: ::std::option::Option<crate::enums::ResetInterval>,
         ///ISO 8601 timestamp of when the budget was last updated
         pub updated_at: ::std::string::String,

@@ -726,16 +726,6 @@ fn is_nullable(schema: &Value) -> bool {
     yes(schema) || spec().resolve(schema).is_ok_and(yes)
 }
 
-/// Disagreements between the SDK's types and the spec that are known and reported, not yet fixed (the fix belongs
-/// in the generator, `xtask/src/codegen.rs`). Each must still occur: once fixed, its entry must go.
-const KNOWN_DISAGREEMENTS: &[&str] = &[
-    // `reset_interval` is required and nullable through a `$ref` to WorkspaceBudgetResetInterval, which the
-    // generator replaces by `Option<ResetInterval>`; the generated field then lacks
-    // `#[serde(deserialize_with = "Option::deserialize")]` (serde treats a missing `Option` field as `None`), so a
-    // budget without `reset_interval` decodes as a lifetime budget instead of failing.
-    "WorkspaceBudget accepts a WorkspaceBudget without the required `reset_interval`",
-];
-
 /// What `schemars` could have told, checked through serde instead: the SDK types do not derive `JsonSchema`, and
 /// the library may not be changed for the tests. For every object schema and its SDK type:
 /// - a required property left out makes decoding fail; an optional one left out does not;
@@ -798,10 +788,10 @@ fn sdk_types_agree_with_the_spec_on_fields_requiredness_and_nulls() {
             }
         }
     }
-    let unexpected: Vec<&String> = problems.iter().filter(|p| !KNOWN_DISAGREEMENTS.contains(&p.as_str())).collect();
-    let fixed: Vec<&&str> = KNOWN_DISAGREEMENTS.iter().filter(|k| !problems.iter().any(|p| p == *k)).collect();
-    assert!(unexpected.is_empty(), "the SDK's types and the spec disagree:\n{}", join(&unexpected));
-    assert!(fixed.is_empty(), "fixed, so remove from KNOWN_DISAGREEMENTS: {fixed:?}");
+    // This check found that a budget without its required `reset_interval` decoded as a lifetime budget; the
+    // generator's required-options-must-be-present pass (xtask/src/codegen.rs) fixed it.
+    let problems: Vec<&String> = problems.iter().collect();
+    assert!(problems.is_empty(), "the SDK's types and the spec disagree:\n{}", join(&problems));
 }
 
 fn join(lines: &[&String]) -> String {

@@ -59,8 +59,11 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String, String> {
 pub type Pass = (&'static str, fn(&mut syn::File));
 
 /// Every syntax pass, in the order they run.
-pub const PASSES: &[Pass] =
-    &[("remove-api-version-header", remove_api_version_header), ("non-exhaustive-types", non_exhaustive_types)];
+pub const PASSES: &[Pass] = &[
+    ("remove-api-version-header", remove_api_version_header),
+    ("non-exhaustive-types", non_exhaustive_types),
+    ("required-options-must-be-present", required_options_must_be_present),
+];
 
 /// The API grows: new response fields and new error fields appear. Marking the generated structs
 /// `#[non_exhaustive]` keeps adding a field from being a breaking change for users (they read these types and
@@ -82,6 +85,39 @@ pub fn non_exhaustive_types(file: &mut syn::File) {
             }
         }
     }
+}
+
+/// serde reads a missing `Option` field as `None`. progenitor guards required nullable fields against that with
+/// `deserialize_with = "Option::deserialize"`, but not a required field whose type is a replacement that is itself
+/// an `Option` (`WorkspaceBudgetResetInterval`, required and nullable, becomes `Option<ResetInterval>`): a budget
+/// without `reset_interval` would decode as a lifetime budget. This pass gives the same guard to every `Option`
+/// field of a generated type that carries no serde attribute, which is exactly how progenitor writes a required field
+/// (optional fields carry `default` and `skip_serializing_if`).
+pub fn required_options_must_be_present(file: &mut syn::File) {
+    let attr: syn::Attribute = syn::parse_quote!(#[serde(deserialize_with = "::std::option::Option::deserialize")]);
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else { continue };
+        if module.ident != "types" {
+            continue;
+        }
+        let Some((_, items)) = &mut module.content else { continue };
+        for item in items {
+            let syn::Item::Struct(s) = item else { continue };
+            let syn::Fields::Named(fields) = &mut s.fields else { continue };
+            for field in &mut fields.named {
+                let has_serde_attr = field.attrs.iter().any(|a| a.path().is_ident("serde"));
+                if !has_serde_attr && is_option(&field.ty) {
+                    field.attrs.push(attr.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `Option<T>` under any path spelling (`Option`, `std::option::Option`, `::std::option::Option`, ...).
+fn is_option(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else { return false };
+    path.qself.is_none() && path.path.segments.last().is_some_and(|segment| segment.ident == "Option")
 }
 
 /// progenitor hard-codes an `api-version: <info.version>` header on every request. OpenRouter does not define it,
@@ -123,6 +159,32 @@ mod tests {
         let out = quote::quote!(#file).to_string();
         assert_eq!(out.matches("non_exhaustive").count(), 1, "{out}");
         assert!(out.contains("# [non_exhaustive] pub struct Workspace"), "{out}");
+    }
+
+    #[test]
+    fn required_option_fields_get_the_presence_guard_and_nothing_else_does() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct WorkspaceBudget {
+                    pub reset_interval: ::std::option::Option<crate::enums::ResetInterval>,
+                    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                    pub updated_at: ::std::option::Option<String>,
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub description: ::std::option::Option<String>,
+                    pub id: String,
+                }
+            }
+            pub struct Outside { pub x: Option<u8> }
+        };
+        required_options_must_be_present(&mut file);
+        required_options_must_be_present(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert_eq!(out.matches("deserialize_with").count(), 2, "{out}");
+        assert!(
+            out.contains("# [serde (deserialize_with = \"::std::option::Option::deserialize\")] pub reset_interval"),
+            "{out}"
+        );
+        assert!(out.contains("pub struct Outside { pub x : Option < u8 > }"), "{out}");
     }
 
     #[test]
