@@ -126,8 +126,15 @@ impl Client {
         loop {
             attempt += 1;
             let attempt_started = Instant::now();
-            let Ok((result, note)) = tokio::time::timeout_at(deadline, transport::noting(send(&self.inner.raw))).await
-            else {
+            let attempt_future = transport::noting(send(&self.inner.raw));
+            let remaining = deadline.saturating_duration_since(attempt_started);
+            let outcome = if remaining > self.inner.raw.inner().attempt_timeout() + DEADLINE_SLACK {
+                // The attempt's own timeout ends it before the total deadline can pass: no second timer.
+                Some(attempt_future.await)
+            } else {
+                tokio::time::timeout_at(deadline, attempt_future).await.ok()
+            };
+            let Some((result, note)) = outcome else {
                 tracing::warn!(operation = op.id, attempt, elapsed_ms = ms(started), "total deadline passed");
                 return Err(Error::Timeout(Box::new(TransportError {
                     operation: op,
@@ -176,6 +183,10 @@ impl Client {
         }
     }
 }
+
+/// How much longer than its timeout an attempt may run (building the request, decoding the body) before the
+/// total deadline must be watched by a timer of its own.
+const DEADLINE_SLACK: Duration = Duration::from_millis(100);
 
 fn ms(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64

@@ -223,10 +223,12 @@ impl ClientBuilder {
         }
 
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let own_client = self.http_client.is_none();
         let http = match self.http_client {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .timeout(timeout)
                 .build()
                 .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?,
         };
@@ -234,7 +236,7 @@ impl ClientBuilder {
             retry: self.retry.unwrap_or_default(),
             total_timeout: self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT),
         };
-        let transport = Transport::new(headers, timeout);
+        let transport = Transport::new(headers, timeout, !own_client);
         Ok(Client::from_parts(crate::raw::Client::new_with_client(&base_url, http, transport), Arc::new(settings)))
     }
 }

@@ -393,7 +393,7 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -442,7 +442,7 @@ Sends a `POST` request to `/workspaces`
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -497,7 +497,7 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -553,7 +553,7 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -618,7 +618,7 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -680,7 +680,7 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}/members", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -738,7 +738,7 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}/members/add", self.baseurl, encode_path(& id.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -799,7 +799,7 @@ Arguments:
             "{}/workspaces/{}/members/remove", self.baseurl, encode_path(& id
             .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -858,7 +858,7 @@ Arguments:
             "{}/workspaces/{}/budgets", self.baseurl, encode_path(& workspace_ref
             .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -915,7 +915,7 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
             .to_string()), encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -977,7 +977,7 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
             .to_string()), encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1038,7 +1038,7 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
             .to_string()), encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -24,6 +24,10 @@ pub struct Transport {
 struct Shared {
     headers: HeaderMap,
     attempt_timeout: Duration,
+    /// Whether the timeout must be set on every request: only when the caller brought its own `reqwest::Client`.
+    /// The client this crate builds has it as its own timeout, which costs nothing per request (a per-request
+    /// timeout costs reqwest three allocations).
+    per_request_timeout: bool,
 }
 
 impl std::fmt::Debug for Transport {
@@ -38,8 +42,13 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(headers: HeaderMap, attempt_timeout: Duration) -> Self {
-        Transport { shared: Arc::new(Shared { headers, attempt_timeout }) }
+    pub(crate) fn new(headers: HeaderMap, attempt_timeout: Duration, per_request_timeout: bool) -> Self {
+        Transport { shared: Arc::new(Shared { headers, attempt_timeout, per_request_timeout }) }
+    }
+
+    /// The longest one attempt may take: connecting, sending and reading the whole response.
+    pub(crate) fn attempt_timeout(&self) -> Duration {
+        self.shared.attempt_timeout
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {
@@ -91,7 +100,7 @@ impl ClientHooks<Transport> for crate::raw::Client {
         for (name, value) in transport.headers() {
             headers.insert(name, value.clone());
         }
-        if request.timeout().is_none() {
+        if transport.shared.per_request_timeout && request.timeout().is_none() {
             *request.timeout_mut() = Some(transport.shared.attempt_timeout);
         }
         let response = self.client().execute(request).await;

@@ -24,14 +24,20 @@ pub fn path_segment<'a>(field: &'static str, value: &'a str) -> Result<&'a str> 
         "must not be empty"
     } else if value == "." || value == ".." {
         "must not be `.` or `..` (it would leave its path segment)"
-    } else if value.contains(['/', '\\']) {
+    } else if value.bytes().any(|b| b == b'/' || b == b'\\') {
         "must not contain `/` or `\\` (it would leave its path segment); use the workspace's id or slug"
-    } else if value.chars().any(char::is_control) {
+    } else if has_control(value) {
         "must not contain control characters"
     } else {
         return Ok(value);
     };
     Err(Error::invalid(field, rule, value))
+}
+
+/// Whether `value` has a control character (C0, DEL or C1). Every call checks its ids, so the common case, plain
+/// ASCII, is one pass over the bytes; only non-ASCII text is decoded.
+fn has_control(value: &str) -> bool {
+    if value.is_ascii() { value.bytes().any(|b| b.is_ascii_control()) } else { value.chars().any(char::is_control) }
 }
 
 /// A workspace name: 1 to 100 characters.
@@ -139,7 +145,7 @@ mod tests {
         for ok in ["production", "550e8400-e29b-41d4-a716-446655440000", "a b", "a?b", "...", "%2e%2e"] {
             assert!(path_segment("id", ok).is_ok(), "{ok}");
         }
-        for bad in ["", ".", "..", "a/b", "../x", "a\\b", "a\nb", "\u{0}"] {
+        for bad in ["", ".", "..", "a/b", "../x", "a\\b", "a\nb", "\u{0}", "a\u{7f}", "é\u{85}", "é\tx"] {
             assert!(rule_of(path_segment("id", bad)).starts_with("id: must not"), "{bad:?}");
         }
     }

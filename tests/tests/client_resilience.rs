@@ -218,3 +218,40 @@ async fn connection_refused_is_retried_then_reported() {
     }
     assert!(err.to_string().contains("could not connect on POST /workspaces (after 3 attempts)"), "{err}");
 }
+
+#[tokio::test]
+async fn a_callers_own_http_client_still_gets_the_attempt_timeout() {
+    let server = FakeServer::start().await.unwrap();
+    // A reqwest client with no timeout of its own: the SDK's per-attempt timeout must still bound each attempt.
+    let client = server
+        .client_builder()
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
+    let started = Instant::now();
+    let err = client.workspaces().get("default").await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    assert!(elapsed >= Duration::from_millis(190) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_total_deadline_shorter_than_the_attempt_timeout_ends_the_call() {
+    let server = FakeServer::start().await.unwrap();
+    let client = server
+        .client_builder()
+        .timeout(Duration::from_secs(10))
+        .total_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
+    let started = Instant::now();
+    let err = client.workspaces().get("default").await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    assert!(err.to_string().contains("total deadline"), "{err}");
+    assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
+}

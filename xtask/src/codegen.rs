@@ -63,6 +63,7 @@ pub const PASSES: &[Pass] = &[
     ("remove-api-version-header", remove_api_version_header),
     ("non-exhaustive-types", non_exhaustive_types),
     ("required-options-must-be-present", required_options_must_be_present),
+    ("lazy-header-maps", lazy_header_maps),
 ];
 
 /// The API grows: new response fields and new error fields appear. Marking the generated structs
@@ -118,6 +119,25 @@ pub fn required_options_must_be_present(file: &mut syn::File) {
 fn is_option(ty: &syn::Type) -> bool {
     let syn::Type::Path(path) = ty else { return false };
     path.qself.is_none() && path.path.segments.last().is_some_and(|segment| segment.ident == "Option")
+}
+
+/// progenitor gives every request a `HeaderMap::with_capacity(n)` for its header parameters, which allocates
+/// even when nothing is put in it (the attribution headers are per client, so no operation has header
+/// parameters left). `HeaderMap::new()` allocates on first insert only: two allocations fewer per call.
+pub fn lazy_header_maps(file: &mut syn::File) {
+    struct Lazy;
+    impl VisitMut for Lazy {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::Call(call) = expr else { return };
+            let syn::Expr::Path(path) = &*call.func else { return };
+            let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if segments.ends_with(&["HeaderMap".to_owned(), "with_capacity".to_owned()]) {
+                *expr = syn::parse_quote!(::reqwest::header::HeaderMap::new());
+            }
+        }
+    }
+    Lazy.visit_file_mut(file);
 }
 
 /// progenitor hard-codes an `api-version: <info.version>` header on every request. OpenRouter does not define it,
@@ -185,6 +205,20 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("pub struct Outside { pub x : Option < u8 > }"), "{out}");
+    }
+
+    #[test]
+    fn header_maps_are_created_empty() {
+        let mut file: syn::File = syn::parse_quote! {
+            fn f() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                let other = Vec::with_capacity(1usize);
+            }
+        };
+        lazy_header_maps(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert!(out.contains("let mut header_map = :: reqwest :: header :: HeaderMap :: new ()"), "{out}");
+        assert!(out.contains("Vec :: with_capacity (1usize)"), "{out}");
     }
 
     #[test]

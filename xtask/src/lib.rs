@@ -1,6 +1,7 @@
 //! Project tasks for openrouter-workspaces. The binary (`cargo xtask ...`) is a thin command line over these
 //! modules, so that every step is a function with tests.
 
+pub mod bench;
 pub mod codegen;
 pub mod convert;
 pub mod diff;

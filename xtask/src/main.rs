@@ -45,6 +45,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Benchmark the SDK against a raw-reqwest baseline (release build, loopback). Writes
+    /// target/bench/results.json; exits non-zero when a target is missed (not with --quick).
+    Bench {
+        /// A short smoke run: one round, smaller workloads, no targets.
+        #[arg(long)]
+        quick: bool,
+        /// Rounds of every workload (medians are reported).
+        #[arg(long, default_value_t = 9)]
+        rounds: usize,
+    },
     /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed. Prints its base URL first.
     FakeServer {
         /// The address to listen on (loopback unless you say otherwise).
@@ -75,6 +85,7 @@ fn main() -> ExitCode {
             xtask::import_spec(&root, &input, &out, !no_overlay).map(|report| report.join("\n"))
         }
         Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
+        Command::Bench { quick, rounds } => return bench(&root, quick, rounds),
         Command::FakeServer { addr, seed, latency_ms, api_key } => fake_server(addr, seed, latency_ms, api_key),
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
@@ -112,6 +123,42 @@ fn diff_spec(old: &std::path::Path, new: &std::path::Path, json: bool) -> ExitCo
     let changes = xtask::diff::diff(&old, &new);
     print!("{}", if json { xtask::diff::render_json(&changes) + "\n" } else { xtask::diff::render_text(&changes) });
     if changes.iter().any(|c| c.breaking) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn bench(root: &std::path::Path, quick: bool, rounds: usize) -> ExitCode {
+    use xtask::bench;
+    let plan = if quick { bench::Plan::quick() } else { bench::Plan::full(rounds) };
+    let bench::Outcome { workloads, all_met, pinned } = match bench::run(root, &plan) {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", bench::render_table(&workloads));
+    let results = bench::results_json(&plan, &workloads, pinned);
+    let dir = root.join("target").join("bench");
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let text = serde_json::to_string_pretty(&results).unwrap_or_default();
+        std::fs::write(dir.join("results.json"), text + "\n")
+    });
+    match written {
+        Ok(()) => println!("wrote target/bench/results.json ({} round(s))", plan.rounds),
+        Err(e) => {
+            eprintln!("error: cannot write target/bench/results.json: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if quick {
+        println!("quick run: targets not checked");
+        ExitCode::SUCCESS
+    } else if all_met {
+        println!("every target holds");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: a target was missed (see the table)");
+        ExitCode::FAILURE
+    }
 }
 
 fn fake_server(

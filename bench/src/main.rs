@@ -1,0 +1,265 @@
+//! The measured side of `cargo xtask bench` (which builds this in release and drives it; run that instead).
+//!
+//! ```text
+//! openrouter-workspaces-bench serve [--addr 127.0.0.1:0]
+//! openrouter-workspaces-bench run --impl sdk|baseline --workload w1|w2|w3|w4 --server URL [--n N] [--total N]
+//!                                 [--page-size N] [--concurrency N]
+//! openrouter-workspaces-bench check-fake [--total N] [--page-size N]
+//! ```
+//! `run` prints one JSON object: the figures of one workload for one implementation, measured in this process
+//! (so each run starts from a cold heap and a cold connection pool, and warms up before it measures).
+
+mod baseline;
+mod server;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use serde_json::{Value, json};
+
+use baseline::Baseline;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const KEY: &str = "sk-or-v1-bench";
+const WARMUP_CALLS: usize = 200;
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start tokio: {e}")),
+    };
+    match runtime.block_on(dispatch(&args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn fail(message: &str) -> std::process::ExitCode {
+    eprintln!("openrouter-workspaces-bench: {message}");
+    std::process::ExitCode::FAILURE
+}
+
+async fn dispatch(args: &[String]) -> Result<(), BoxError> {
+    let (command, options) = args.split_first().ok_or("missing command: serve, run or check-fake")?;
+    let options = Options::parse(options)?;
+    match command.as_str() {
+        "serve" => Ok(server::serve(options.get("addr", "127.0.0.1:0".parse()?)?).await?),
+        "run" => {
+            let figures = run(&options).await?;
+            println!("{figures}");
+            Ok(())
+        }
+        "check-fake" => {
+            println!("{}", check_fake(options.get("total", 10_000)?, options.get("page-size", 100)?).await?);
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}: expected serve, run or check-fake").into()),
+    }
+}
+
+/// `--name value` pairs.
+struct Options(BTreeMap<String, String>);
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self, BoxError> {
+        let mut map = BTreeMap::new();
+        let mut it = args.iter();
+        while let Some(name) = it.next() {
+            let name = name.strip_prefix("--").ok_or_else(|| format!("expected --option, got {name:?}"))?;
+            let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+            map.insert(name.to_owned(), value.clone());
+        }
+        Ok(Options(map))
+    }
+
+    fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, BoxError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.0.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| format!("--{name} {v:?}: {e}").into()),
+        }
+    }
+
+    fn required(&self, name: &str) -> Result<&str, BoxError> {
+        self.0.get(name).map(String::as_str).ok_or_else(|| format!("--{name} is required").into())
+    }
+}
+
+/// The two implementations under test, behind one interface so that every workload is written once.
+#[derive(Clone)]
+enum Impl {
+    Sdk(openrouter_workspaces::Client),
+    Baseline(Baseline),
+}
+
+impl Impl {
+    fn new(name: &str, base_url: &str) -> Result<Self, BoxError> {
+        Ok(match name {
+            "sdk" => Impl::Sdk(openrouter_workspaces::Client::builder().api_key(KEY).base_url(base_url).build()?),
+            "baseline" => Impl::Baseline(Baseline::new(base_url, KEY).map_err(|e| e.to_string())?),
+            other => return Err(format!("--impl {other:?}: expected sdk or baseline").into()),
+        })
+    }
+
+    /// One `get`; returns the id read back (so the decode cannot be optimized away).
+    async fn get(&self, id: &str) -> Result<usize, BoxError> {
+        Ok(match self {
+            Impl::Sdk(client) => client.workspaces().get(id).await?.id.len(),
+            Impl::Baseline(client) => client.get(id).await?.id.len(),
+        })
+    }
+
+    /// Streams the whole list, one item at a time, at `page_size` per request; returns the item count.
+    async fn enumerate(&self, page_size: u32) -> Result<u64, BoxError> {
+        let mut count = 0u64;
+        match self {
+            Impl::Sdk(client) => {
+                let mut items = client.workspaces().list().page_size(page_size).items();
+                while let Some(workspace) = items.try_next().await? {
+                    count += std::hint::black_box(&workspace).id.len().min(1) as u64;
+                }
+            }
+            Impl::Baseline(client) => {
+                let mut offset = 0u64;
+                loop {
+                    let page = client.page(offset, page_size).await?;
+                    let seen = page.data.len() as u64;
+                    for workspace in page.data {
+                        count += std::hint::black_box(&workspace).id.len().min(1) as u64;
+                    }
+                    offset += seen;
+                    if seen == 0 || offset >= page.total_count {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(count)
+    }
+}
+
+async fn run(options: &Options) -> Result<Value, BoxError> {
+    let server = options.required("server")?.trim_end_matches('/').to_owned();
+    let total: u64 = options.get("total", 10_000)?;
+    let base_url = format!("{server}/t/{total}/api/v1");
+    let imp = Impl::new(options.required("impl")?, &base_url)?;
+    let id = "550e8400-e29b-41d4-a716-446655440000";
+    match options.required("workload")? {
+        "w1" => {
+            let n: usize = options.get("n", 2_000)?;
+            for _ in 0..WARMUP_CALLS {
+                imp.get(id).await?;
+            }
+            let mut latencies = Vec::with_capacity(n);
+            let started = Instant::now();
+            for _ in 0..n {
+                let call = Instant::now();
+                std::hint::black_box(imp.get(id).await?);
+                latencies.push(call.elapsed());
+            }
+            let wall = started.elapsed();
+            latencies.sort_unstable();
+            Ok(json!({
+                "p50_us": micros(percentile(&latencies, 0.50)),
+                "p99_us": micros(percentile(&latencies, 0.99)),
+                "calls_per_s": n as f64 / wall.as_secs_f64(),
+            }))
+        }
+        "w2" => {
+            let n: usize = options.get("n", 10_000)?;
+            let concurrency: usize = options.get("concurrency", 64)?;
+            concurrent_gets(&imp, id, WARMUP_CALLS.max(concurrency * 4), concurrency).await?;
+            let started = Instant::now();
+            concurrent_gets(&imp, id, n, concurrency).await?;
+            Ok(json!({ "calls_per_s": n as f64 / started.elapsed().as_secs_f64() }))
+        }
+        "w3" => {
+            let page_size: u32 = options.get("page-size", 100)?;
+            // Warm up the connection with a single get (not a list request), then count what the list costs.
+            imp.get(id).await?;
+            let before = requests_seen(&server).await?;
+            let started = Instant::now();
+            let items = imp.enumerate(page_size).await?;
+            let wall = started.elapsed();
+            let requests = requests_seen(&server).await? - before;
+            Ok(json!({ "wall_ms": wall.as_secs_f64() * 1e3, "requests": requests, "items": items }))
+        }
+        "w4" => {
+            let page_size: u32 = options.get("page-size", 100)?;
+            let items = imp.enumerate(page_size).await?;
+            Ok(json!({ "items": items, "peak_rss_kib": peak_rss_kib()? }))
+        }
+        other => Err(format!("--workload {other:?}: expected w1, w2, w3 or w4").into()),
+    }
+}
+
+/// `n` gets, `concurrency` in flight at any time, spread over the runtime's worker threads.
+async fn concurrent_gets(imp: &Impl, id: &str, n: usize, concurrency: usize) -> Result<(), BoxError> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (imp, next, id) = (imp.clone(), next.clone(), id.to_owned());
+        tasks.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                std::hint::black_box(imp.get(&id).await?);
+            }
+            Ok::<(), BoxError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// The API requests the canned server has answered so far.
+async fn requests_seen(server: &str) -> Result<u64, BoxError> {
+    let stats: Value = reqwest::get(format!("{server}/stats")).await?.json().await?;
+    stats["requests"].as_u64().ok_or_else(|| "the server's /stats has no request count".into())
+}
+
+/// This process's peak resident set size (`VmHWM`), in KiB.
+fn peak_rss_kib() -> Result<u64, BoxError> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("cannot read /proc/self/status for the peak RSS (Linux only): {e}"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| "no VmHWM line in /proc/self/status".into())
+}
+
+/// W3's semantics, on the stateful fake: `total` workspaces enumerated through the SDK's item stream cost exactly
+/// `ceil(total / page_size)` list requests and yield every workspace once.
+async fn check_fake(total: usize, page_size: u32) -> Result<Value, BoxError> {
+    use openrouter_workspaces::fake::FakeServer;
+    // The fake starts with its default workspace.
+    let fake = FakeServer::builder().seed_workspaces(total.saturating_sub(1)).start().await?;
+    let client = fake.client();
+    let ids: HashSet<String> =
+        client.workspaces().list().page_size(page_size).items().map_ok(|w| w.id).try_collect().await?;
+    Ok(json!({
+        "items": ids.len(),
+        "requests": fake.request_count("listWorkspaces"),
+        "expected_requests": total.div_ceil(page_size as usize).max(1),
+    }))
+}
