@@ -13,7 +13,18 @@ use openrouter_workspaces::fake::FakeServer;
 use openrouter_workspaces::{BudgetInterval, BudgetLimit, Client, CreateWorkspace, UpdateWorkspace};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match tour().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The error's one-sentence `Display`, not its `Debug` dump.
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn tour() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the fake alive for the whole tour (it stops when dropped).
     let (client, _fake) = match std::env::var("OPENROUTER_BASE_URL") {
         Ok(url) => {
