@@ -62,7 +62,8 @@ async fn dispatch(args: &[String]) -> Result<(), BoxError> {
     }
 }
 
-/// `--name value` pairs.
+/// `--name value` pairs. Hand-parsed rather than with clap: the only caller is `cargo xtask bench`, and the
+/// release build it waits for stays smaller.
 struct Options(BTreeMap<String, String>);
 
 impl Options {

@@ -34,27 +34,25 @@ pub async fn serve(addr: std::net::SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("http://{}", listener.local_addr()?);
     let canned = Arc::new(Canned { one: Bytes::from(format!("{{\"data\":{}}}", item(0))), requests: 0.into() });
-    let accept = async {
-        loop {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            let canned = canned.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req| answer(canned.clone(), req));
-                let _ =
-                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-            });
-        }
-        #[allow(unreachable_code)]
-        Ok::<(), std::io::Error>(())
-    };
     let stdin_closed = async {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
         while let Ok(Some(_)) = lines.next_line().await {}
     };
     tokio::select! {
-        result = accept => result,
+        result = accept(listener, canned) => result,
         () = stdin_closed => Ok(()),
+    }
+}
+
+async fn accept(listener: tokio::net::TcpListener, canned: Arc<Canned>) -> std::io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        let canned = canned.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| answer(canned.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
     }
 }
 

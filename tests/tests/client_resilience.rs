@@ -16,6 +16,15 @@ fn fast(server: &FakeServer) -> Client {
         .unwrap()
 }
 
+/// A `get` that must end in [`Error::Timeout`]; the error and how long the call took.
+async fn timed_out_get(client: &Client) -> (Error, Duration) {
+    let started = Instant::now();
+    let err = client.workspaces().get("default").await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    (err, elapsed)
+}
+
 #[tokio::test]
 async fn each_status_maps_to_its_error_kind_with_code_message_and_request_id() {
     let server = FakeServer::start().await.unwrap();
@@ -149,10 +158,7 @@ async fn attempt_timeouts_are_retried_for_gets_and_the_total_deadline_holds() {
     assert_eq!(server.request_count("getWorkspace"), 2, "timed out once, then succeeded");
 
     server.inject("getWorkspace", (0..10).map(|_| Fault::delay(Duration::from_secs(2))));
-    let started = Instant::now();
-    let err = client.workspaces().get("default").await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    let (_, elapsed) = timed_out_get(&client).await;
     assert!(elapsed >= Duration::from_millis(650) && elapsed < Duration::from_millis(1200), "{elapsed:?}");
 }
 
@@ -231,10 +237,7 @@ async fn a_callers_own_http_client_still_gets_the_attempt_timeout() {
         .build()
         .unwrap();
     server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
-    let started = Instant::now();
-    let err = client.workspaces().get("default").await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    let (_, elapsed) = timed_out_get(&client).await;
     assert!(elapsed >= Duration::from_millis(190) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }
 
@@ -248,10 +251,7 @@ async fn a_total_deadline_shorter_than_the_attempt_timeout_ends_the_call() {
         .build()
         .unwrap();
     server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
-    let started = Instant::now();
-    let err = client.workspaces().get("default").await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    let (err, elapsed) = timed_out_get(&client).await;
     assert!(err.to_string().contains("total deadline"), "{err}");
     assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }

@@ -71,21 +71,24 @@ pub const PASSES: &[Pass] = &[
 /// get them from deserialization or the library's builders; they never build them field by field).
 pub fn non_exhaustive_types(file: &mut syn::File) {
     let attr: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else { continue };
-        if module.ident != "types" {
-            continue;
-        }
-        let Some((_, items)) = &mut module.content else { continue };
-        for item in items {
-            if let syn::Item::Struct(s) = item {
-                let named = matches!(s.fields, syn::Fields::Named(_));
-                if named && !s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
-                    s.attrs.push(attr.clone());
-                }
-            }
+    for s in type_structs(file) {
+        let named = matches!(s.fields, syn::Fields::Named(_));
+        if named && !s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+            s.attrs.push(attr.clone());
         }
     }
+}
+
+/// The structs of the generated `types` module.
+fn type_structs(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ItemStruct> {
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    });
+    types.into_iter().flatten().filter_map(|item| match item {
+        syn::Item::Struct(s) => Some(s),
+        _ => None,
+    })
 }
 
 /// serde reads a missing `Option` field as `None`. progenitor guards required nullable fields against that with
@@ -96,20 +99,12 @@ pub fn non_exhaustive_types(file: &mut syn::File) {
 /// (optional fields carry `default` and `skip_serializing_if`).
 pub fn required_options_must_be_present(file: &mut syn::File) {
     let attr: syn::Attribute = syn::parse_quote!(#[serde(deserialize_with = "::std::option::Option::deserialize")]);
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else { continue };
-        if module.ident != "types" {
-            continue;
-        }
-        let Some((_, items)) = &mut module.content else { continue };
-        for item in items {
-            let syn::Item::Struct(s) = item else { continue };
-            let syn::Fields::Named(fields) = &mut s.fields else { continue };
-            for field in &mut fields.named {
-                let has_serde_attr = field.attrs.iter().any(|a| a.path().is_ident("serde"));
-                if !has_serde_attr && is_option(&field.ty) {
-                    field.attrs.push(attr.clone());
-                }
+    for s in type_structs(file) {
+        let syn::Fields::Named(fields) = &mut s.fields else { continue };
+        for field in &mut fields.named {
+            let has_serde_attr = field.attrs.iter().any(|a| a.path().is_ident("serde"));
+            if !has_serde_attr && is_option(&field.ty) {
+                field.attrs.push(attr.clone());
             }
         }
     }
