@@ -1,11 +1,11 @@
-//! The budgets of one workspace: one per interval (daily, weekly, monthly, lifetime).
+//! The budgets of one workspace: one per [`BudgetInterval`].
 
 use crate::client::Client;
 use crate::enums::BudgetInterval;
 use crate::error::Result;
 use crate::operation as op;
-use crate::raw::types::UpsertWorkspaceBudgetRequest;
-use crate::validate;
+use crate::requests::BudgetLimit;
+use crate::validate::{self, Side, Validate};
 use crate::{BudgetList, WorkspaceBudget};
 
 /// The budgets of one workspace. Get it from [`Workspaces::budgets`](crate::Workspaces::budgets).
@@ -17,37 +17,25 @@ pub struct Budgets<'a> {
     workspace: String,
 }
 
-/// A budget limit to set: US dollars, and optionally the workspace-wide BYOK setting.
-///
-/// ```
-/// use openrouter_workspaces::BudgetLimit;
-/// let limit: BudgetLimit = 100.0.into();
-/// let with_byok = BudgetLimit::usd(100.0).include_byok_in_budgets(true);
-/// # let _ = (limit, with_byok);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BudgetLimit {
-    limit_usd: f64,
-    include_byok_in_budgets: Option<bool>,
-}
-
 impl BudgetLimit {
-    /// A limit in US dollars (finite, greater than 0).
+    /// A limit in US dollars (a finite number greater than 0), the same as [`BudgetLimit::new`].
+    ///
+    /// ```
+    /// use openrouter_workspaces::BudgetLimit;
+    /// let limit: BudgetLimit = 100.0.into();
+    /// let with_byok = BudgetLimit::usd(100.0).include_byok_in_budgets(true);
+    /// assert_eq!(serde_json::to_string(&with_byok).unwrap(), r#"{"limit_usd":100.0,"include_byok_in_budgets":true}"#);
+    /// # let _ = limit;
+    /// ```
     pub fn usd(limit_usd: f64) -> Self {
-        BudgetLimit { limit_usd, include_byok_in_budgets: None }
-    }
-
-    /// Whether BYOK spend counts toward the workspace's budgets. Workspace-wide: it applies to every interval,
-    /// not only this one. Not set: left unchanged.
-    pub fn include_byok_in_budgets(mut self, include: bool) -> Self {
-        self.include_byok_in_budgets = Some(include);
-        self
+        BudgetLimit::new(limit_usd)
     }
 }
 
 impl From<f64> for BudgetLimit {
+    /// A limit in US dollars.
     fn from(limit_usd: f64) -> Self {
-        BudgetLimit::usd(limit_usd)
+        BudgetLimit::new(limit_usd)
     }
 }
 
@@ -56,15 +44,9 @@ impl<'a> Budgets<'a> {
         Budgets { client, workspace }
     }
 
-    fn ids<'s>(&'s self, interval: &'s BudgetInterval) -> Result<(&'s str, &'s BudgetInterval)> {
-        validate::path_segment("workspace_ref", &self.workspace)?;
-        validate::path_segment("interval", interval.as_str())?;
-        Ok((&self.workspace, interval))
-    }
-
     /// Every budget of the workspace, and whether BYOK spend counts toward them.
     pub async fn list(&self) -> Result<BudgetList> {
-        let id = validate::path_segment("workspace_ref", &self.workspace)?;
+        let id = validate::path_param(&op::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF, &self.workspace)?;
         self.client.call(op::LIST_WORKSPACE_BUDGETS, |raw| raw.list_workspace_budgets(id)).await
     }
 
@@ -73,17 +55,20 @@ impl<'a> Budgets<'a> {
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) when that interval has no budget.
     pub async fn get(&self, interval: BudgetInterval) -> Result<WorkspaceBudget> {
-        let (id, interval) = self.ids(&interval)?;
-        let body = self.client.call(op::GET_WORKSPACE_BUDGET, |raw| raw.get_workspace_budget(id, interval)).await?;
+        let id = validate::path_param(&op::GET_WORKSPACE_BUDGET_WORKSPACE_REF, &self.workspace)?;
+        validate::path_param(&op::GET_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
+        let body = self.client.call(op::GET_WORKSPACE_BUDGET, |raw| raw.get_workspace_budget(id, &interval)).await?;
         Ok(body.data)
     }
 
-    /// Creates or replaces the budget of one interval.
+    /// Creates or replaces the budget of one interval: a [`BudgetLimit`], or just the number of US dollars.
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
-    /// use openrouter_workspaces::BudgetInterval;
-    /// let budget = client.workspaces().budgets("production").set(BudgetInterval::Monthly, 100.0).await?;
+    /// use openrouter_workspaces::{BudgetInterval, BudgetLimit};
+    /// let budgets = client.workspaces().budgets("production");
+    /// let monthly = budgets.set(BudgetInterval::Monthly, 100.0).await?;
+    /// let lifetime = budgets.set(BudgetInterval::Lifetime, BudgetLimit::new(1000.0).include_byok_in_budgets(true)).await?;
     /// # Ok(()) }
     /// ```
     ///
@@ -92,24 +77,22 @@ impl<'a> Budgets<'a> {
     /// (nothing is sent); [`Error::BadRequest`](crate::Error::BadRequest) when the limits would not strictly
     /// decrease as the interval narrows.
     pub async fn set(&self, interval: BudgetInterval, limit: impl Into<BudgetLimit>) -> Result<WorkspaceBudget> {
-        let (id, interval) = self.ids(&interval)?;
-        let limit = limit.into();
-        validate::limit_usd(limit.limit_usd)?;
-        let body = UpsertWorkspaceBudgetRequest {
-            limit_usd: limit.limit_usd,
-            include_byok_in_budgets: limit.include_byok_in_budgets,
-        };
+        let id = validate::path_param(&op::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF, &self.workspace)?;
+        validate::path_param(&op::UPSERT_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
+        let body = limit.into();
+        body.validate(Side::Client)?;
         let out = self
             .client
-            .call(op::UPSERT_WORKSPACE_BUDGET, |raw| raw.upsert_workspace_budget(id, interval, &body))
+            .call(op::UPSERT_WORKSPACE_BUDGET, |raw| raw.upsert_workspace_budget(id, &interval, &body))
             .await?;
         Ok(out.data)
     }
 
     /// Removes the budget of one interval. Succeeds also when there was none.
     pub async fn delete(&self, interval: BudgetInterval) -> Result<()> {
-        let (id, interval) = self.ids(&interval)?;
-        self.client.call(op::DELETE_WORKSPACE_BUDGET, |raw| raw.delete_workspace_budget(id, interval)).await?;
+        let id = validate::path_param(&op::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF, &self.workspace)?;
+        validate::path_param(&op::DELETE_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
+        self.client.call(op::DELETE_WORKSPACE_BUDGET, |raw| raw.delete_workspace_budget(id, &interval)).await?;
         Ok(())
     }
 }

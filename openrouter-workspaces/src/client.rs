@@ -135,7 +135,7 @@ impl Client {
                 tokio::time::timeout_at(deadline, attempt_future).await.ok()
             };
             let Some((result, note)) = outcome else {
-                tracing::warn!(operation = op.id, attempt, elapsed_ms = ms(started), "total deadline passed");
+                tracing::warn!(operation = op.id.as_str(), attempt, elapsed_ms = ms(started), "total deadline passed");
                 return Err(Error::Timeout(Box::new(TransportError {
                     operation: op,
                     message: format!("the call's total deadline of {:?} passed", settings.total_timeout),
@@ -147,7 +147,7 @@ impl Client {
             let (error, failure) = match result {
                 Ok(value) => {
                     tracing::debug!(
-                        operation = op.id,
+                        operation = op.id.as_str(),
                         attempt,
                         status = note.status,
                         elapsed_ms = ms(attempt_started),
@@ -167,7 +167,7 @@ impl Client {
             let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
             let in_time = wait.is_some_and(|w| Instant::now() + w < deadline);
             tracing::info!(
-                operation = op.id,
+                operation = op.id.as_str(),
                 attempt,
                 status = note.status,
                 elapsed_ms = ms(attempt_started),

@@ -3,10 +3,9 @@
 use crate::client::Client;
 use crate::error::Result;
 use crate::operation as op;
-use crate::pagination::{Page, Paginator};
-use crate::raw::types::{BulkAddWorkspaceMembersRequest, BulkRemoveWorkspaceMembersRequest};
-use crate::validate;
-use crate::workspaces::{count, page_query};
+use crate::pagination::{Page, Paginator, count, page_query};
+use crate::requests::{BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers};
+use crate::validate::{self, Side, Validate};
 use crate::{MembersAdded, WorkspaceMember};
 
 /// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members).
@@ -18,14 +17,6 @@ pub struct Members<'a> {
     workspace: String,
 }
 
-fn ids<I, S>(user_ids: I) -> Vec<String>
-where
-    I: IntoIterator<Item = S>,
-    S: Into<String>,
-{
-    user_ids.into_iter().map(Into::into).collect()
-}
-
 impl<'a> Members<'a> {
     pub(crate) fn new(client: &'a Client, workspace: String) -> Self {
         Members { client, workspace }
@@ -35,23 +26,24 @@ impl<'a> Members<'a> {
     pub fn list(&self) -> Paginator<WorkspaceMember> {
         let client = self.client.clone();
         let workspace = self.workspace.clone();
-        Paginator::new(move |offset, limit| {
+        Paginator::new(&op::LIST_WORKSPACE_MEMBERS_LIMIT, move |offset, limit| {
             let client = client.clone();
             let workspace = workspace.clone();
             Box::pin(async move { client.workspaces().members(workspace).list_page(offset, limit).await })
         })
     }
 
-    /// One page of members: `limit` (1 to 100) items from `offset`.
+    /// One page of members: `limit` items (1 to
+    /// [`limits::LIST_WORKSPACE_MEMBERS_LIMIT_MAXIMUM`](crate::limits)) from `offset`.
     pub async fn list_page(&self, offset: u64, limit: u32) -> Result<Page<WorkspaceMember>> {
-        let id = validate::path_segment("id", &self.workspace)?;
-        let (l, o) = page_query(offset, limit)?;
+        let id = validate::path_param(&op::LIST_WORKSPACE_MEMBERS_ID, &self.workspace)?;
+        let (l, o) = page_query(&op::LIST_WORKSPACE_MEMBERS_LIMIT, &op::LIST_WORKSPACE_MEMBERS_OFFSET, offset, limit)?;
         let body = self.client.call(op::LIST_WORKSPACE_MEMBERS, |raw| raw.list_workspace_members(id, l, o)).await?;
         Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
     }
 
-    /// Adds organization members (1 to 100 user ids) to the workspace, with the role they hold in the
-    /// organization.
+    /// Adds organization members to the workspace, with the role they hold in the organization: 1 to
+    /// [`limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) user ids per call.
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
@@ -64,24 +56,24 @@ impl<'a> Members<'a> {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let id = validate::path_segment("id", &self.workspace)?;
-        let user_ids = ids(user_ids);
-        validate::user_ids(&user_ids)?;
-        let body = BulkAddWorkspaceMembersRequest { user_ids };
+        let id = validate::path_param(&op::BULK_ADD_WORKSPACE_MEMBERS_ID, &self.workspace)?;
+        let body = BulkAddWorkspaceMembers::new(user_ids);
+        body.validate(Side::Client)?;
         self.client.call(op::BULK_ADD_WORKSPACE_MEMBERS, |raw| raw.bulk_add_workspace_members(id, &body)).await
     }
 
-    /// Removes members (1 to 100 user ids) from the workspace; returns how many were removed. Members with
-    /// active API keys in the workspace, and SCIM-managed members, cannot be removed.
+    /// Removes members from the workspace (1 to
+    /// [`limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) user ids per call); returns
+    /// how many were removed. Members with active API keys in the workspace, and SCIM-managed members, cannot be
+    /// removed.
     pub async fn remove<I, S>(&self, user_ids: I) -> Result<u64>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let id = validate::path_segment("id", &self.workspace)?;
-        let user_ids = ids(user_ids);
-        validate::user_ids(&user_ids)?;
-        let body = BulkRemoveWorkspaceMembersRequest { user_ids };
+        let id = validate::path_param(&op::BULK_REMOVE_WORKSPACE_MEMBERS_ID, &self.workspace)?;
+        let body = BulkRemoveWorkspaceMembers::new(user_ids);
+        body.validate(Side::Client)?;
         let out = self
             .client
             .call(op::BULK_REMOVE_WORKSPACE_MEMBERS, |raw| raw.bulk_remove_workspace_members(id, &body))

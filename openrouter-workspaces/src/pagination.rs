@@ -24,10 +24,26 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::error::Result;
+use crate::operation::Parameter;
 use crate::validate;
 
-/// The default page size (the API's own default).
-pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// The query of one page, checked against the operation's `limit` and `offset` parameters, as the generated
+/// client takes it.
+pub(crate) fn page_query(
+    limit_param: &Parameter,
+    offset_param: &Parameter,
+    offset: u64,
+    limit: u32,
+) -> Result<(Option<std::num::NonZeroU64>, Option<i64>)> {
+    let limit: u64 = validate::int_param(limit_param, limit)?;
+    let offset: i64 = validate::int_param(offset_param, offset)?;
+    Ok((std::num::NonZeroU64::new(limit), Some(offset)))
+}
+
+/// A count the server reported; a negative one (which the spec does not forbid, but means nothing) is 0.
+pub(crate) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
 
 /// One page of a list.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,13 +110,14 @@ type Fetch<T> = Arc<dyn Fn(u64, u32) -> BoxFuture<'static, Result<Page<T>>> + Se
 #[must_use = "a paginator does nothing until one of its streams is polled"]
 pub struct Paginator<T> {
     fetch: Fetch<T>,
+    limit: &'static Parameter,
     page_size: u32,
     start: u64,
 }
 
 impl<T> Clone for Paginator<T> {
     fn clone(&self) -> Self {
-        Paginator { fetch: self.fetch.clone(), page_size: self.page_size, start: self.start }
+        Paginator { fetch: self.fetch.clone(), limit: self.limit, page_size: self.page_size, start: self.start }
     }
 }
 
@@ -120,15 +137,25 @@ struct State<T> {
 }
 
 impl<T: Keyed + Send + 'static> Paginator<T> {
-    pub(crate) fn new<F>(fetch: F) -> Self
+    /// A paginator over an operation whose page size is its query parameter `limit`; the page size starts at
+    /// the parameter's default in the spec (its maximum if it has none).
+    pub(crate) fn new<F>(limit: &'static Parameter, fetch: F) -> Self
     where
         F: Fn(u64, u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync + 'static,
     {
-        Paginator { fetch: Arc::new(fetch), page_size: DEFAULT_PAGE_SIZE, start: 0 }
+        let bound = |b: Option<validate::Bound>| match b {
+            Some(validate::Bound::Integer(n)) => u32::try_from(n).ok(),
+            _ => None,
+        };
+        let default = limit.schema.default.and_then(|d| d.parse::<u32>().ok());
+        let page_size = default.or(bound(limit.schema.maximum)).unwrap_or(1);
+        Paginator { fetch: Arc::new(fetch), limit, page_size, start: 0 }
     }
 
-    /// Items per request, 1 to 100 (default 50). Checked when the stream is first polled: an invalid size is
-    /// its first and only item, an [`Error::InvalidInput`](crate::Error::InvalidInput), and nothing is sent.
+    /// Items per request, within the bounds the spec gives the operation's `limit` (1 to 100 today; the default is
+    /// the spec's, 50 today: see [`limits`](crate::limits)). Checked when the stream is first polled: an invalid
+    /// size is its first and only item, an [`Error::InvalidInput`](crate::Error::InvalidInput), and nothing is
+    /// sent.
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size;
         self
@@ -145,6 +172,7 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
     /// The stream is boxed (once per stream, not per item), so it is `Unpin`: `try_next().await` works on it
     /// directly.
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
+        let limit_param = self.limit;
         let state = State {
             fetch: self.fetch,
             limit: self.page_size,
@@ -153,11 +181,11 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
             previous_first: None,
             done: false,
         };
-        stream::unfold(state, |mut s| async move {
+        stream::unfold(state, move |mut s| async move {
             if s.done || s.total.is_some_and(|total| s.offset >= total) {
                 return None;
             }
-            if let Err(e) = validate::page_size(s.limit) {
+            if let Err(e) = validate::int_param::<u32>(limit_param, s.limit) {
                 s.done = true;
                 return Some((Err(e), s));
             }

@@ -1,24 +1,281 @@
-//! Input rules checked before anything is sent: the spec's constraints, and ids that must stay inside their
-//! path segment. Each failure is an [`Error::InvalidInput`] naming the field, the rule and the value.
+//! Input rules checked before anything is sent, and by the fake on what it receives: the constraints the spec
+//! states, and ids that must stay inside their path segment. Each failure is an [`Error::InvalidInput`] naming the
+//! field, the rule and the value.
+//!
+//! The constraints themselves are not written here: `cargo xtask regenerate` turns every constraint of the spec
+//! (`minLength`/`maxLength` in characters, `pattern`, `minimum`/`maximum`, `minItems`/`maxItems`, `enum`) into a
+//! [`Schema`] value, the numbers into the constants of [`limits`](crate::limits), and the request builders'
+//! `validate` into calls of the few functions of this module. This module is the one engine they all run on.
+
+use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::operation::Parameter;
 
-/// Longest workspace name, in characters.
-pub const NAME_MAX: usize = 100;
-/// Longest slug, in characters.
-pub const SLUG_MAX: usize = 50;
-/// Longest description, in characters.
-pub const DESCRIPTION_MAX: usize = 500;
-/// Most user ids in one bulk add or remove.
-pub const USER_IDS_MAX: usize = 100;
-/// Largest page size.
-pub const PAGE_SIZE_MAX: u32 = 100;
-/// Smallest I/O logging sampling rate.
-pub const SAMPLING_RATE_MIN: f64 = 0.0001;
+/// What a value is, as far as its checks go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A string (possibly one of an enum's values).
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An array.
+    Array,
+    /// An object, or any JSON value.
+    Object,
+}
+
+/// A bound of a number or an integer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Bound {
+    /// An integer bound.
+    Integer(i64),
+    /// A number bound.
+    Number(f64),
+}
+
+impl Bound {
+    fn as_f64(self) -> f64 {
+        match self {
+            // Exact for every bound the spec states; only used to compare with non-integer values.
+            Bound::Integer(i) => i as f64,
+            Bound::Number(n) => n,
+        }
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Integer(i) => write!(f, "{i}"),
+            Bound::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// A `pattern` of the spec (ECMA-262 syntax, matched anywhere in the value unless anchored), and the compiled
+/// matcher the generator emitted for it.
+#[derive(Clone, Copy)]
+pub struct Pattern {
+    source: &'static str,
+    matches: fn(&str) -> bool,
+}
+
+impl Pattern {
+    /// A pattern and its matcher (the generator emits both).
+    pub(crate) const fn new(source: &'static str, matches: fn(&str) -> bool) -> Pattern {
+        Pattern { source, matches }
+    }
+
+    /// The pattern as the spec writes it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        (self.matches)(value)
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source
+    }
+}
+
+/// The constraints the spec states on one value (a parameter, a property of a request body, or an array's items).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Schema {
+    /// What the value is.
+    pub kind: Kind,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// Fewest characters (Unicode scalar values, as JSON Schema counts them).
+    pub min_length: Option<usize>,
+    /// Most characters.
+    pub max_length: Option<usize>,
+    /// A pattern the whole value must match.
+    pub pattern: Option<Pattern>,
+    /// Smallest value (`exclusive_minimum`: the value must be greater).
+    pub minimum: Option<Bound>,
+    /// Whether `minimum` itself is excluded.
+    pub exclusive_minimum: bool,
+    /// Largest value (`exclusive_maximum`: the value must be smaller).
+    pub maximum: Option<Bound>,
+    /// Whether `maximum` itself is excluded.
+    pub exclusive_maximum: bool,
+    /// Fewest items of an array.
+    pub min_items: Option<usize>,
+    /// Most items of an array.
+    pub max_items: Option<usize>,
+    /// The values of an enum (empty when the value is not one).
+    pub values: &'static [&'static str],
+    /// Whether the enum is open in this SDK: values it does not know are sent as they are (the server may know
+    /// them), and only the server side (the fake) refuses them.
+    pub open: bool,
+    /// The spec's `default`, as JSON text.
+    pub default: Option<&'static str>,
+}
+
+impl Schema {
+    /// A value of this kind without constraints.
+    pub const fn of(kind: Kind) -> Schema {
+        Schema {
+            kind,
+            nullable: false,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            minimum: None,
+            exclusive_minimum: false,
+            maximum: None,
+            exclusive_maximum: false,
+            min_items: None,
+            max_items: None,
+            values: &[],
+            open: false,
+            default: None,
+        }
+    }
+}
+
+/// Who checks: the client before sending, or the (fake) server on receiving. They differ on open enums only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// This SDK, before sending: values of an open enum it does not know pass (a newer server may know them).
+    Client,
+    /// The fake server: only the values the spec lists pass.
+    Server,
+}
+
+/// A request body the generator wrote a validation for.
+pub(crate) trait Validate {
+    /// Checks every constraint the spec states on the body's properties.
+    fn validate(&self, side: Side) -> Result<()>;
+}
+
+/// A string: length in characters, pattern, and enum membership (see [`Side`]).
+pub(crate) fn check_str(field: &'static str, schema: &Schema, value: &str, side: Side) -> Result<()> {
+    if schema.min_length.is_some() || schema.max_length.is_some() {
+        let n = value.chars().count();
+        if let Some(min) = schema.min_length.filter(|min| n < *min) {
+            let rule = match min {
+                1 => "must not be empty".to_owned(),
+                min => format!("must have at least {min} characters (got {n})"),
+            };
+            return Err(Error::invalid(field, rule, value));
+        }
+        if let Some(max) = schema.max_length.filter(|max| n > *max) {
+            return Err(Error::invalid(field, format!("must have at most {max} characters (got {n})"), value));
+        }
+    }
+    if let Some(pattern) = schema.pattern.filter(|p| !p.is_match(value)) {
+        return Err(Error::invalid(field, format!("must match the pattern {}", pattern.source()), value));
+    }
+    let must_know = side == Side::Server || !schema.open;
+    if must_know && !schema.values.is_empty() && !schema.values.contains(&value) {
+        return Err(Error::invalid(field, format!("must be one of {}", schema.values.join(", ")), value));
+    }
+    Ok(())
+}
+
+/// An integer (as `i128`, so that every `i64` and `u64` fits): its bounds.
+pub(crate) fn check_int(field: &'static str, schema: &Schema, value: i128) -> Result<()> {
+    let below = |bound: Bound, exclusive: bool| match bound {
+        Bound::Integer(b) => value < i128::from(b) || (exclusive && value == i128::from(b)),
+        Bound::Number(b) => (value as f64) < b || (exclusive && value as f64 == b),
+    };
+    let above = |bound: Bound, exclusive: bool| match bound {
+        Bound::Integer(b) => value > i128::from(b) || (exclusive && value == i128::from(b)),
+        Bound::Number(b) => (value as f64) > b || (exclusive && value as f64 == b),
+    };
+    let low = schema.minimum.is_some_and(|b| below(b, schema.exclusive_minimum));
+    let high = schema.maximum.is_some_and(|b| above(b, schema.exclusive_maximum));
+    if low || high { Err(Error::invalid(field, range_rule(schema, "an integer"), value)) } else { Ok(()) }
+}
+
+/// A number: finite (JSON has no NaN or infinity; serde_json would send `null`), and its bounds.
+pub(crate) fn check_num(field: &'static str, schema: &Schema, value: f64) -> Result<()> {
+    if !value.is_finite() {
+        return Err(Error::invalid(field, range_rule(schema, "a finite number"), value));
+    }
+    let low = schema.minimum.map(Bound::as_f64).is_some_and(|b| value < b || (schema.exclusive_minimum && value == b));
+    let high = schema.maximum.map(Bound::as_f64).is_some_and(|b| value > b || (schema.exclusive_maximum && value == b));
+    if low || high { Err(Error::invalid(field, range_rule(schema, "a number"), value)) } else { Ok(()) }
+}
+
+/// The length of an array.
+pub(crate) fn check_items(field: &'static str, schema: &Schema, len: usize) -> Result<()> {
+    let few = schema.min_items.is_some_and(|min| len < min);
+    let many = schema.max_items.is_some_and(|max| len > max);
+    if !(few || many) {
+        return Ok(());
+    }
+    let rule = match (schema.min_items, schema.max_items) {
+        (Some(min), Some(max)) => format!("must hold {min} to {max} items (got {len})"),
+        (Some(min), None) => format!("must hold at least {min} items (got {len})"),
+        (None, Some(max)) => format!("must hold at most {max} items (got {len})"),
+        (None, None) => String::new(),
+    };
+    let hint = if many { "; split it over several calls" } else { "" };
+    Err(Error::invalid(field, format!("{rule}{hint}"), len))
+}
+
+/// "must be {what} from 1 to 100", "must be {what} greater than 0", ...: the bounds of `schema` in words.
+pub(crate) fn range_rule(schema: &Schema, what: &str) -> String {
+    let min = schema.minimum.map(|b| (b, schema.exclusive_minimum));
+    let max = schema.maximum.map(|b| (b, schema.exclusive_maximum));
+    match (min, max) {
+        (Some((lo, false)), Some((hi, false))) => format!("must be {what} from {lo} to {hi}"),
+        (lo, hi) => {
+            let mut parts = Vec::new();
+            match lo {
+                Some((b, true)) => parts.push(format!("greater than {b}")),
+                Some((b, false)) => parts.push(format!("at least {b}")),
+                None => {}
+            }
+            match hi {
+                Some((b, true)) => parts.push(format!("less than {b}")),
+                Some((b, false)) => parts.push(format!("at most {b}")),
+                None => {}
+            }
+            if parts.is_empty() { format!("must be {what}") } else { format!("must be {what} {}", parts.join(" and ")) }
+        }
+    }
+}
+
+/// A path parameter as the client sends it: the SDK's [`path_segment`] rule, then the spec's constraints.
+pub(crate) fn path_param<'a>(param: &Parameter, value: &'a str) -> Result<&'a str> {
+    path_segment(param.name, value)?;
+    check_str(param.name, &param.schema, value, Side::Client)?;
+    Ok(value)
+}
+
+/// An integer query parameter as the client sends it: the spec's bounds, then the type the generated client
+/// takes (an `i64`, or a `u64` that is not 0).
+pub(crate) fn int_param<T: TryFrom<i128>>(param: &Parameter, value: impl Into<i128>) -> Result<T> {
+    let value = value.into();
+    check_int(param.name, &param.schema, value)?;
+    T::try_from(value).map_err(|_| Error::invalid(param.name, "is out of the range this client can send", value))
+}
 
 /// A workspace id (UUID) or slug, or another path segment: non-empty, not `.` or `..`, no `/`, `\` or control
 /// characters. (Percent-encoding keeps other characters inside the segment; these would still escape it once
-/// the URL is normalized, or be rejected by proxies.)
+/// the URL is normalized, or be rejected by proxies.) This is the SDK's own rule, on top of the spec's.
 pub fn path_segment<'a>(field: &'static str, value: &'a str) -> Result<&'a str> {
     let rule = if value.is_empty() {
         "must not be empty"
@@ -40,94 +297,6 @@ fn has_control(value: &str) -> bool {
     if value.is_ascii() { value.bytes().any(|b| b.is_ascii_control()) } else { value.chars().any(char::is_control) }
 }
 
-/// A workspace name: 1 to 100 characters.
-pub fn name(value: &str) -> Result<()> {
-    length("name", value, 1, NAME_MAX)
-}
-
-/// A slug: 1 to 50 characters, lowercase letters and digits in segments joined by single hyphens
-/// (`^[a-z0-9]+(?:-[a-z0-9]+)*$`).
-pub fn slug(value: &str) -> Result<()> {
-    length("slug", value, 1, SLUG_MAX)?;
-    let well_formed = value
-        .split('-')
-        .all(|segment| !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
-    if well_formed {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "slug",
-            "must be lowercase letters and digits in segments joined by single hyphens, \
-             like `prod-eu-2` (pattern ^[a-z0-9]+(?:-[a-z0-9]+)*$)",
-            value,
-        ))
-    }
-}
-
-/// A description: at most 500 characters.
-pub fn description(value: &str) -> Result<()> {
-    length("description", value, 0, DESCRIPTION_MAX)
-}
-
-/// The I/O logging sampling rate: a number from 0.0001 to 1.
-pub fn sampling_rate(value: f64) -> Result<()> {
-    if value.is_finite() && (SAMPLING_RATE_MIN..=1.0).contains(&value) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "io_logging_sampling_rate",
-            "must be a number from 0.0001 to 1 (1 logs every request)",
-            value,
-        ))
-    }
-}
-
-/// A budget limit: a finite number of US dollars greater than 0.
-pub fn limit_usd(value: f64) -> Result<()> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::invalid("limit_usd", "must be a finite number of US dollars greater than 0", value))
-    }
-}
-
-/// A page size: 1 to 100.
-pub fn page_size(value: u32) -> Result<()> {
-    if (1..=PAGE_SIZE_MAX).contains(&value) {
-        Ok(())
-    } else {
-        Err(Error::invalid("limit", "must be from 1 to 100", value))
-    }
-}
-
-/// The user ids of a bulk add or remove: 1 to 100, each non-empty and without control characters.
-pub fn user_ids(values: &[String]) -> Result<()> {
-    if values.is_empty() || values.len() > USER_IDS_MAX {
-        return Err(Error::invalid(
-            "user_ids",
-            format!("must hold 1 to 100 user ids (got {}); split larger changes into several calls", values.len()),
-            values.len(),
-        ));
-    }
-    for id in values {
-        if id.trim().is_empty() || id.chars().any(char::is_control) {
-            return Err(Error::invalid("user_ids", "each user id must be non-empty, without control characters", id));
-        }
-    }
-    Ok(())
-}
-
-fn length(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
-    let n = value.chars().count();
-    if n < min {
-        Err(Error::invalid(field, format!("must have at least {min} character(s)"), value))
-    } else if n > max {
-        Err(Error::invalid(field, format!("must have at most {max} characters (got {n})"), value))
-    } else {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +309,17 @@ mod tests {
         }
     }
 
+    fn lowercase_words(s: &str) -> bool {
+        s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    }
+
+    const SLUG: Schema = Schema {
+        min_length: Some(1),
+        max_length: Some(5),
+        pattern: Some(Pattern::new("^[a-z0-9]+(?:-[a-z0-9]+)*$", lowercase_words)),
+        ..Schema::of(Kind::String)
+    };
+
     #[test]
     fn path_segments_that_would_escape_are_rejected() {
         for ok in ["production", "550e8400-e29b-41d4-a716-446655440000", "a b", "a?b", "...", "%2e%2e"] {
@@ -151,46 +331,95 @@ mod tests {
     }
 
     #[test]
-    fn slugs_follow_the_pattern_and_length() {
-        for ok in ["a", "prod", "prod-eu-2", "0", &"a".repeat(50)] {
-            assert_eq!(rule_of(slug(ok)), "ok", "{ok}");
-        }
-        for bad in ["", "Prod", "prod_eu", "-prod", "prod-", "prod--eu", "prød", &"a".repeat(51)] {
-            assert!(rule_of(slug(bad)).starts_with("slug: must"), "{bad}");
-        }
+    fn strings_are_checked_for_length_in_characters_and_pattern() {
+        assert_eq!(rule_of(check_str("slug", &SLUG, "ab-1", Side::Client)), "ok");
+        assert_eq!(rule_of(check_str("slug", &SLUG, "", Side::Client)), "slug: must not be empty");
+        assert_eq!(
+            rule_of(check_str("slug", &SLUG, "abcdef", Side::Client)),
+            "slug: must have at most 5 characters (got 6)"
+        );
+        assert_eq!(
+            rule_of(check_str("slug", &SLUG, "a--b", Side::Client)),
+            "slug: must match the pattern ^[a-z0-9]+(?:-[a-z0-9]+)*$"
+        );
+        let name = Schema { min_length: Some(2), max_length: Some(3), ..Schema::of(Kind::String) };
+        assert_eq!(rule_of(check_str("name", &name, "ééé", Side::Client)), "ok", "characters, not bytes");
+        assert_eq!(
+            rule_of(check_str("name", &name, "é", Side::Client)),
+            "name: must have at least 2 characters (got 1)"
+        );
     }
 
     #[test]
-    fn lengths_count_characters_not_bytes() {
-        assert!(name(&"é".repeat(100)).is_ok());
-        assert_eq!(rule_of(name(&"é".repeat(101))), "name: must have at most 100 characters (got 101)");
-        assert_eq!(rule_of(name("")), "name: must have at least 1 character(s)");
-        assert!(description("").is_ok() && description(&"x".repeat(500)).is_ok());
-        assert!(description(&"x".repeat(501)).is_err());
+    fn open_enums_pass_unknown_values_on_the_client_only() {
+        let open = Schema { values: &["daily", "weekly"], open: true, ..Schema::of(Kind::String) };
+        assert_eq!(rule_of(check_str("interval", &open, "hourly", Side::Client)), "ok");
+        assert_eq!(
+            rule_of(check_str("interval", &open, "hourly", Side::Server)),
+            "interval: must be one of daily, weekly"
+        );
+        assert_eq!(rule_of(check_str("interval", &open, "daily", Side::Server)), "ok");
+        let closed = Schema { open: false, ..open };
+        assert!(check_str("interval", &closed, "hourly", Side::Client).is_err());
     }
 
     #[test]
     fn numbers_are_checked_for_range_and_finiteness() {
+        let rate = Schema {
+            minimum: Some(Bound::Number(0.0001)),
+            maximum: Some(Bound::Integer(1)),
+            ..Schema::of(Kind::Number)
+        };
         for ok in [0.0001, 0.5, 1.0] {
-            assert!(sampling_rate(ok).is_ok(), "{ok}");
+            assert_eq!(rule_of(check_num("rate", &rate, ok)), "ok", "{ok}");
         }
-        for bad in [0.0, 0.00009, 1.0001, f64::NAN, f64::INFINITY, -1.0] {
-            assert!(sampling_rate(bad).is_err(), "{bad}");
+        for bad in [0.0, 0.00009, 1.0001, -1.0] {
+            assert_eq!(rule_of(check_num("rate", &rate, bad)), "rate: must be a number from 0.0001 to 1", "{bad}");
         }
-        assert!(limit_usd(0.01).is_ok());
-        for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
-            assert!(limit_usd(bad).is_err(), "{bad}");
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(rule_of(check_num("rate", &rate, bad)), "rate: must be a finite number from 0.0001 to 1");
         }
-        assert!(page_size(1).is_ok() && page_size(100).is_ok());
-        assert!(page_size(0).is_err() && page_size(101).is_err());
+        let usd = Schema { minimum: Some(Bound::Integer(0)), exclusive_minimum: true, ..Schema::of(Kind::Number) };
+        assert_eq!(rule_of(check_num("limit_usd", &usd, 0.01)), "ok");
+        assert_eq!(rule_of(check_num("limit_usd", &usd, 0.0)), "limit_usd: must be a number greater than 0");
+        assert_eq!(
+            rule_of(check_num("limit_usd", &usd, f64::NAN)),
+            "limit_usd: must be a finite number greater than 0"
+        );
     }
 
     #[test]
-    fn user_id_lists_are_bounded() {
-        assert!(user_ids(&["u1".into()]).is_ok());
-        assert!(user_ids(&vec!["u".to_string(); 100]).is_ok());
-        assert!(rule_of(user_ids(&[])).contains("1 to 100"));
-        assert!(rule_of(user_ids(&vec!["u".to_string(); 101])).contains("got 101"));
-        assert!(user_ids(&["ok".into(), " ".into()]).is_err());
+    fn integers_are_checked_against_their_bounds_without_overflow() {
+        let limit = Schema {
+            minimum: Some(Bound::Integer(1)),
+            maximum: Some(Bound::Integer(100)),
+            ..Schema::of(Kind::Integer)
+        };
+        assert_eq!(rule_of(check_int("limit", &limit, 1)), "ok");
+        assert_eq!(rule_of(check_int("limit", &limit, 101)), "limit: must be an integer from 1 to 100");
+        let offset = Schema {
+            minimum: Some(Bound::Integer(0)),
+            maximum: Some(Bound::Integer(i64::MAX)),
+            ..Schema::of(Kind::Integer)
+        };
+        assert_eq!(
+            rule_of(check_int("offset", &offset, i128::from(u64::MAX))),
+            format!("offset: must be an integer from 0 to {}", i64::MAX)
+        );
+        assert_eq!(
+            rule_of(check_int("offset", &offset, -1)),
+            format!("offset: must be an integer from 0 to {}", i64::MAX)
+        );
+    }
+
+    #[test]
+    fn arrays_are_bounded_and_too_many_items_say_how_to_fix_it() {
+        let ids = Schema { min_items: Some(1), max_items: Some(100), ..Schema::of(Kind::Array) };
+        assert_eq!(rule_of(check_items("user_ids", &ids, 100)), "ok");
+        assert_eq!(rule_of(check_items("user_ids", &ids, 0)), "user_ids: must hold 1 to 100 items (got 0)");
+        assert_eq!(
+            rule_of(check_items("user_ids", &ids, 101)),
+            "user_ids: must hold 1 to 100 items (got 101); split it over several calls"
+        );
     }
 }

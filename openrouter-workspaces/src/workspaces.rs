@@ -1,7 +1,6 @@
 //! Workspaces: list, create, get, update, delete; and the way to a workspace's members and budgets.
 
 use std::future::IntoFuture;
-use std::num::NonZeroU64;
 
 use futures_util::future::BoxFuture;
 
@@ -11,9 +10,9 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::members::Members;
 use crate::operation as op;
-use crate::pagination::{Page, Paginator};
+use crate::pagination::{Page, Paginator, count, page_query};
 use crate::requests::{CreateWorkspace, UpdateWorkspace};
-use crate::validate;
+use crate::validate::{self, Side, Validate};
 
 impl Client {
     /// The workspaces of the organization.
@@ -30,32 +29,24 @@ pub struct Workspaces<'a> {
     client: &'a Client,
 }
 
-pub(crate) fn page_query(offset: u64, limit: u32) -> Result<(Option<NonZeroU64>, Option<u64>)> {
-    validate::page_size(limit)?;
-    Ok((NonZeroU64::new(limit.into()), Some(offset)))
-}
-
-pub(crate) fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
 impl<'a> Workspaces<'a> {
     /// All workspaces, as a lazy paginated list: see [`Paginator`] for streams of pages or items.
     pub fn list(&self) -> Paginator<Workspace> {
         let client = self.client.clone();
-        Paginator::new(move |offset, limit| {
+        Paginator::new(&op::LIST_WORKSPACES_LIMIT, move |offset, limit| {
             let client = client.clone();
             Box::pin(async move { client.workspaces().list_page(offset, limit).await })
         })
     }
 
-    /// One page of workspaces: `limit` (1 to 100) items from `offset`.
+    /// One page of workspaces: `limit` items (1 to [`limits::LIST_WORKSPACES_LIMIT_MAXIMUM`](crate::limits))
+    /// from `offset`.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a limit outside 1 to 100 (nothing is sent), or
-    /// what the server answered.
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a limit or offset outside the spec's bounds
+    /// (nothing is sent), or what the server answered.
     pub async fn list_page(&self, offset: u64, limit: u32) -> Result<Page<Workspace>> {
-        let (l, o) = page_query(offset, limit)?;
+        let (l, o) = page_query(&op::LIST_WORKSPACES_LIMIT, &op::LIST_WORKSPACES_OFFSET, offset, limit)?;
         let body = self.client.call(op::LIST_WORKSPACES, |raw| raw.list_workspaces(l, o)).await?;
         Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
     }
@@ -74,7 +65,7 @@ impl<'a> Workspaces<'a> {
     /// sent), or what the server answered (for example [`Error::BadRequest`](crate::Error::BadRequest) for a
     /// slug already taken).
     pub async fn create(&self, request: CreateWorkspace) -> Result<Workspace> {
-        request.validate()?;
+        request.validate(Side::Client)?;
         let body = self.client.call(op::CREATE_WORKSPACE, |raw| raw.create_workspace(&request)).await?;
         Ok(body.data)
     }
@@ -84,7 +75,7 @@ impl<'a> Workspaces<'a> {
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) when there is none; an invalid id is rejected before sending.
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Workspace> {
-        let id = validate::path_segment("id", id.as_ref())?;
+        let id = validate::path_param(&op::GET_WORKSPACE_ID, id.as_ref())?;
         let body = self.client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?;
         Ok(body.data)
     }
@@ -100,8 +91,8 @@ impl<'a> Workspaces<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update(&self, id: impl AsRef<str>, update: UpdateWorkspace) -> Result<Workspace> {
-        let id = validate::path_segment("id", id.as_ref())?;
-        update.validate()?;
+        let id = validate::path_param(&op::UPDATE_WORKSPACE_ID, id.as_ref())?;
+        update.validate(Side::Client)?;
         let body = self.client.call(op::UPDATE_WORKSPACE, |raw| raw.update_workspace(id, &update)).await?;
         Ok(body.data)
     }
@@ -141,7 +132,8 @@ pub struct DeleteWorkspace<'a> {
 impl DeleteWorkspace<'_> {
     /// Confirms deleting the **default** workspace. This permanently disables the account's unscoped inference
     /// API keys and deletes its budgets, guardrails, classifiers and broadcast destinations. Ignored for other
-    /// workspaces.
+    /// workspaces. (Deleting the default workspace is not generally available yet: callers not enabled for it get
+    /// [`Error::Forbidden`](crate::Error::Forbidden) whatever this says.)
     pub fn confirm_default_workspace_deletion(mut self) -> Self {
         self.confirm = true;
         self
@@ -154,7 +146,7 @@ impl<'a> IntoFuture for DeleteWorkspace<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let id = validate::path_segment("id", &self.id)?;
+            let id = validate::path_param(&op::DELETE_WORKSPACE_ID, &self.id)?;
             let confirm = self.confirm.then_some(true);
             self.client.call(op::DELETE_WORKSPACE, |raw| raw.delete_workspace(id, confirm)).await?;
             Ok(())

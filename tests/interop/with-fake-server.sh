@@ -3,9 +3,10 @@
 # argument, stop the server. Usage: bash tests/interop/with-fake-server.sh <command> [args...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --quiet -p xtask
+cargo build --quiet -p openrouter-workspaces --features fake --bin openrouter-workspaces-fake
+target_dir=${CARGO_TARGET_DIR:-target}
 out=$(mktemp)
-target/debug/xtask fake-server --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+"$target_dir/debug/openrouter-workspaces-fake" --addr 127.0.0.1:0 >"$out" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 100); do

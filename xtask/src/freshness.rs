@@ -13,8 +13,10 @@ pub enum Outcome {
 
 /// Makes `path` hold exactly `contents`. In check mode nothing is written: a stale or missing file is an error
 /// whose message holds a readable diff and the command that fixes it.
+///
+/// Line endings do not count: a checkout that turned `\n` into `\r\n` (git's `core.autocrlf` on Windows) is fresh.
 pub fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<Outcome, String> {
-    let current = std::fs::read_to_string(path).ok();
+    let current = std::fs::read_to_string(path).ok().map(|text| text.replace("\r\n", "\n"));
     if current.as_deref() == Some(contents) {
         return Ok(Outcome::Fresh);
     }
@@ -84,6 +86,15 @@ mod tests {
         assert_eq!(ensure_file_contents(&path, "x\n", false), Ok(Outcome::Written));
         assert_eq!(ensure_file_contents(&path, "x\n", false), Ok(Outcome::Fresh));
         assert_eq!(ensure_file_contents(&path, "x\n", true), Ok(Outcome::Fresh));
+    }
+
+    #[test]
+    fn crlf_line_endings_on_disk_are_fresh() {
+        let path = temp("crlf");
+        std::fs::write(&path, "a\r\nb\r\n").unwrap();
+        assert_eq!(ensure_file_contents(&path, "a\nb\n", true), Ok(Outcome::Fresh));
+        assert_eq!(ensure_file_contents(&path, "a\nb\n", false), Ok(Outcome::Fresh));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\r\nb\r\n", "a fresh file is not rewritten");
     }
 
     #[test]

@@ -293,10 +293,43 @@ const OPERATION: &[&str] =
 
 /// Writes `doc` as YAML with a stable key order: the usual OpenAPI order at the top level and in operations,
 /// alphabetical elsewhere. The same document always gives the same bytes.
+///
+/// Strings that a YAML 1.1 reader would take for a timestamp (`2025-08-24T10:30:00Z`; PyYAML does, and so
+/// schemathesis would) are quoted, and the text is read back to check that it says exactly `doc`.
 pub fn to_yaml(doc: &Value, header: &str) -> Result<String, String> {
     let ordered = order(doc, &mut Vec::new());
     let body = serde_yaml::to_string(&ordered).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let body = quote_timestamps(&body);
+    let read_back = spec::parse_tree(&body)?;
+    if read_back != *doc {
+        return Err("the YAML written does not read back as the same document (a bug of the writer)".to_owned());
+    }
     Ok(format!("{header}{body}"))
+}
+
+/// Quotes plain scalars that look like YAML 1.1 timestamps, as values of a mapping or items of a sequence.
+fn quote_timestamps(yaml: &str) -> String {
+    static TIMESTAMP: std::sync::LazyLock<Option<regex_lite::Regex>> = std::sync::LazyLock::new(|| {
+        regex_lite::Regex::new(
+            r"^(\s*(?:- )*(?:[A-Za-z0-9_$.-]+: )?)([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ][0-9:.]+(?:Z|[+-][0-9:]+)?)?)$",
+        )
+        .ok()
+    });
+    let Some(re) = TIMESTAMP.as_ref() else { return yaml.to_owned() };
+    let mut out = String::with_capacity(yaml.len() + 64);
+    for line in yaml.lines() {
+        match re.captures(line) {
+            Some(c) => {
+                out.push_str(&c[1]);
+                out.push('\'');
+                out.push_str(&c[2]);
+                out.push('\'');
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn order(node: &Value, path: &mut Vec<String>) -> serde_yaml::Value {
@@ -434,6 +467,16 @@ mod tests {
         up["components"]["schemas"]["InternalResponse"]["properties"]["extra"] = json!({"type": "string"});
         let err = import(&up, None).unwrap_err();
         assert!(err.contains("InternalResponse and #/components/schemas/NotFoundResponse differ in shape"), "{err}");
+    }
+
+    #[test]
+    fn timestamps_are_quoted_for_yaml_1_1_readers_and_nothing_else_is() {
+        let doc =
+            json!({"a": "2025-08-24T10:30:00Z", "b": ["2025-08-24", "x 2025-08-24"], "c": "2025-08-24T10:30:00Z x"});
+        let yaml = to_yaml(&doc, "").unwrap();
+        assert!(yaml.contains("a: '2025-08-24T10:30:00Z'\n"), "{yaml}");
+        assert!(yaml.contains("- '2025-08-24'\n"), "{yaml}");
+        assert!(yaml.contains("- x 2025-08-24\n") && yaml.contains("c: 2025-08-24T10:30:00Z x\n"), "{yaml}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{GENERATED_PATH, freshness::Outcome, project_root};
+use xtask::{freshness::Outcome, project_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Project tasks for openrouter-workspaces")]
@@ -23,13 +23,16 @@ enum Command {
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
     /// Import OpenRouter's upstream OpenAPI 3.1 document (YAML or JSON, whole or in part) as our 3.0.3 spec:
-    /// keep the /workspaces paths, convert, apply spec/overlay.yaml, lint, write.
+    /// keep the /workspaces paths (saved as spec/upstream/openrouter-openapi.yaml), convert, apply
+    /// spec/overlay.yaml, lint, write spec/openapi.yaml. Without FILE, the saved upstream part is imported again
+    /// (after a change of the overlay).
     ImportSpec {
-        /// The upstream document.
-        input: std::path::PathBuf,
-        /// Where to write the 3.0.3 spec.
-        #[arg(long, default_value = xtask::SPEC_PATH)]
-        out: std::path::PathBuf,
+        /// The upstream document (default: the last one imported, spec/upstream/openrouter-openapi.yaml).
+        input: Option<std::path::PathBuf>,
+        /// Where to write the 3.0.3 spec (default: the project's spec/openapi.yaml). Writing elsewhere leaves
+        /// the saved upstream part alone.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
         /// Do not apply spec/overlay.yaml (shows what upstream alone says).
         #[arg(long)]
         no_overlay: bool,
@@ -55,20 +58,14 @@ enum Command {
         #[arg(long, default_value_t = 9)]
         rounds: usize,
     },
-    /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed. Prints its base URL first.
+    /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed; prints its base URL first. A launcher
+    /// for the library's `openrouter-workspaces-fake` binary (feature `fake`): every argument is passed on, e.g.
+    /// `--addr 127.0.0.1:8080 --seed 25 --latency-ms 50 --api-key KEY`; `--help` lists them.
+    #[command(disable_help_flag = true)]
     FakeServer {
-        /// The address to listen on (loopback unless you say otherwise).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-        /// Seed this many extra workspaces (`seeded-1`, `seeded-2`, ...).
-        #[arg(long, default_value_t = 0)]
-        seed: usize,
-        /// Wait this many milliseconds before answering each request.
-        #[arg(long, default_value_t = 0)]
-        latency_ms: u64,
-        /// The API key to accept (default: the fake's documented key).
-        #[arg(long)]
-        api_key: Option<String>,
+        /// The arguments of the fake server.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
 }
 
@@ -77,16 +74,20 @@ fn main() -> ExitCode {
     let root = project_root();
     let result = match cli.command {
         Command::Regenerate { check } => xtask::regenerate(&root, check).map(|outcome| match (outcome, check) {
-            (Outcome::Fresh, _) => format!("{GENERATED_PATH} is up to date."),
-            (Outcome::Written, _) => format!("{GENERATED_PATH} regenerated."),
+            (Outcome::Fresh, _) => format!("{} are up to date.", xtask::GENERATED_FILES.join(" and ")),
+            (Outcome::Written, _) => format!("{} regenerated.", xtask::GENERATED_FILES.join(" and ")),
         }),
         Command::ImportSpec { input, out, no_overlay } => {
-            let out = if out.is_relative() { std::env::current_dir().unwrap_or_default().join(out) } else { out };
-            xtask::import_spec(&root, &input, &out, !no_overlay).map(|report| report.join("\n"))
+            let out = match out {
+                None => root.join(xtask::SPEC_PATH),
+                Some(out) if out.is_relative() => std::env::current_dir().unwrap_or_default().join(out),
+                Some(out) => out,
+            };
+            xtask::import_spec(&root, input.as_deref(), &out, !no_overlay).map(|report| report.join("\n"))
         }
         Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
         Command::Bench { quick, rounds } => return bench(&root, quick, rounds),
-        Command::FakeServer { addr, seed, latency_ms, api_key } => fake_server(addr, seed, latency_ms, api_key),
+        Command::FakeServer { args } => return fake_server(&root, &args),
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
             tree.and_then(|tree| {
@@ -161,32 +162,23 @@ fn bench(root: &std::path::Path, quick: bool, rounds: usize) -> ExitCode {
     }
 }
 
-fn fake_server(
-    addr: std::net::SocketAddr,
-    seed: usize,
-    latency_ms: u64,
-    api_key: Option<String>,
-) -> Result<String, String> {
-    use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer};
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(async {
-        let key = api_key.unwrap_or_else(|| FAKE_API_KEY.to_owned());
-        let server = FakeServer::builder()
-            .addr(addr)
-            .seed_workspaces(seed)
-            .latency(std::time::Duration::from_millis(latency_ms))
-            .api_keys([key.clone()])
-            .start()
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        println!("{}", server.base_url());
-        let which = if key == FAKE_API_KEY {
-            format!("the fake key {FAKE_API_KEY}")
-        } else {
-            "the key given by --api-key".to_owned()
-        };
-        eprintln!("fake OpenRouter Workspaces API; accepts {which}; Ctrl-C to stop");
-        tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
-        Ok("stopped".to_owned())
-    })
+/// Builds and runs the standalone fake (a binary of the library crate, so that this xtask never depends on the
+/// library and builds even when the library does not compile).
+fn fake_server(root: &std::path::Path, args: &[String]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "-p", "openrouter-workspaces", "--features", "fake", "--bin"])
+        .arg(xtask::FAKE_SERVER_BIN)
+        .arg("--")
+        .args(args)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use openrouter_workspaces::fake::{FakeServer, Fault};
-//! use openrouter_workspaces::CreateWorkspace;
+//! use openrouter_workspaces::{CreateWorkspace, operation::OperationId};
 //!
 //! let server = FakeServer::start().await?;
 //! let client = server.client(); // points at the fake, with its key
@@ -14,14 +14,15 @@
 //! assert_eq!(client.workspaces().get("staging").await?.id, ws.id);
 //!
 //! // Inject faults: the next two getWorkspace calls answer 503, then the fake behaves again.
-//! server.inject("getWorkspace", [Fault::status(503), Fault::status(503)]);
+//! server.inject(OperationId::GetWorkspace, [Fault::status(503), Fault::status(503)]);
 //! client.workspaces().get("staging").await?; // retried twice, then succeeds
-//! assert_eq!(server.request_count("getWorkspace"), 4);
+//! assert_eq!(server.request_count(OperationId::GetWorkspace), 4);
 //! # Ok(()) }
 //! ```
 //!
 //! # What it does
-//! - Serves the 12 operations under `/api/v1` on a loopback address, with the API's semantics: a seeded
+//! - Serves every operation of the spec under `/api/v1` on a loopback address, routed and checked with the
+//!   operation table generated from the spec, with the API's semantics: a seeded
 //!   **default** workspace (slug `default`) whose members are the whole organization ([`OrgUser::default_org`]);
 //!   create answers 201; unique slugs; UUID ids; `default_guardrail_id` derived from the id; ISO 8601
 //!   timestamps; `updated_at` moves on every update; get, update and delete by id or slug; deleting the default
@@ -29,14 +30,20 @@
 //!   bulk add/remove with counts; budgets per interval with `reset_interval: null` for lifetime, limits that
 //!   must strictly decrease as the interval narrows, and an idempotent delete.
 //! - Requires `Authorization: Bearer <key>` with the fake's key ([`FAKE_API_KEY`] by default): 401 otherwise.
-//! - Is strict: an unknown path, a wrong method, invalid JSON, an unknown or missing body field, or a query
-//!   outside its limits is a 400 whose message names the operation and the violation.
+//! - Checks every request against the spec, with the same generated checks the client runs before sending
+//!   (enums strictly: only the values the spec lists): invalid JSON, a missing or mistyped body property, a `null`
+//!   where the spec allows none, a parameter outside its limits is a 400 whose message names the operation and the
+//!   violation. Properties and query parameters the spec does not define are ignored, as the spec allows them.
+//!   An unknown path is a 404, a method the path does not have a 405 with an `Allow` header.
+//! - Stores what the spec defines: objects are kept as JSON shaped by the spec's schemas, so a property the spec
+//!   gains is accepted, stored, cleared and returned without a change to the fake.
 //! - Answers every rule violation with a documented status and the documented error body
 //!   `{"error": {"code": ..., "message": ...}}`, and every response with an `x-request-id` header.
 //! - Records every request ([`FakeServer::requests`]) with its operation, method, path, query, headers (the
 //!   key redacted), body, and the status and body it answered.
 
 mod http;
+pub(crate) mod parse;
 mod state;
 
 use std::collections::{HashMap, VecDeque};
@@ -51,8 +58,8 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
-pub use self::http::IMPLEMENTED;
 pub use self::state::OrgUser;
+use crate::operation::OperationId;
 use crate::{Client, ClientBuilder, Workspace};
 
 /// The API key the fake accepts unless told otherwise.
@@ -65,7 +72,7 @@ pub struct RecordedRequest {
     /// The request's number, from 1, in order of arrival.
     pub sequence: u64,
     /// The operation the request was routed to (`None` for an unknown path or method).
-    pub operation_id: Option<&'static str>,
+    pub operation_id: Option<OperationId>,
     /// The method, e.g. `GET`.
     pub method: String,
     /// The raw path, as sent (percent-encoded), e.g. `/api/v1/workspaces/a%20b`.
@@ -181,7 +188,7 @@ fn reason(status: u16) -> &'static str {
 pub(crate) struct Shared {
     state: Mutex<state::State>,
     log: Mutex<Vec<RecordedRequest>>,
-    faults: Mutex<HashMap<&'static str, VecDeque<Fault>>>,
+    faults: Mutex<HashMap<OperationId, VecDeque<Fault>>>,
     api_keys: Vec<String>,
     latency: Duration,
     sequence: std::sync::atomic::AtomicU64,
@@ -246,7 +253,7 @@ impl FakeServerBuilder {
     /// # Errors
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<FakeServer> {
-        let mut state = state::State::new(self.org);
+        let mut state = state::State::new(self.org).map_err(|f| std::io::Error::other(f.message))?;
         for i in 1..=self.seed {
             state
                 .seed_workspace(&format!("Seeded {i}"), &format!("seeded-{i}"))
@@ -349,10 +356,10 @@ impl FakeServer {
         self.shared.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// How many requests were routed to this operation (e.g. `"getWorkspace"`).
-    pub fn request_count(&self, operation_id: &str) -> usize {
+    /// How many requests were routed to this operation.
+    pub fn request_count(&self, operation: OperationId) -> usize {
         let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
-        log.iter().filter(|r| r.operation_id == Some(operation_id)).count()
+        log.iter().filter(|r| r.operation_id == Some(operation)).count()
     }
 
     /// Forgets the requests received so far.
@@ -362,15 +369,9 @@ impl FakeServer {
 
     /// Queues faults for an operation: each of its next requests takes the next fault; when the queue is empty
     /// the fake behaves normally again.
-    ///
-    /// # Panics
-    /// When `operation_id` is not one of the spec's operations (a typo in a test should fail loudly).
-    pub fn inject<I: IntoIterator<Item = Fault>>(&self, operation_id: &str, faults: I) {
-        let Some(op) = crate::operation::ALL.iter().find(|op| op.id == operation_id) else {
-            panic!("no operation {operation_id:?}; use an operationId of the spec such as \"getWorkspace\"")
-        };
+    pub fn inject<I: IntoIterator<Item = Fault>>(&self, operation: OperationId, faults: I) {
         let mut all = self.shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-        all.entry(op.id).or_default().extend(faults);
+        all.entry(operation).or_default().extend(faults);
     }
 }
 

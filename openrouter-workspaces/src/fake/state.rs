@@ -1,14 +1,21 @@
 //! The fake's data and business rules, without HTTP: workspaces, memberships and budgets, as the API's
 //! descriptions state them. Every rule violation is a [`Failure`] with a status the spec documents.
+//!
+//! What the spec determines is not written here. Objects are stored as JSON shaped by the spec (the generated
+//! `shapes`: which properties an object has, which are required, which nullable): a new workspace starts with every
+//! nullable property `null`, takes every property of the create body that a workspace has, and an update applies
+//! every property of its body (`null` included) the same way. So a property the spec gains is accepted, stored,
+//! cleared and returned without a change here. What is written here are the rules: ids, timestamps, unique slugs,
+//! the default workspace, memberships, and budgets that strictly decrease as the interval narrows.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-use crate::enums::{BudgetInterval, ServerTool, WorkspaceMemberRole};
-use crate::raw::types::{Workspace, WorkspaceBudget, WorkspaceMember};
+use crate::api::shapes;
+use crate::enums::{BudgetInterval, WorkspaceMemberRole};
+use crate::requests::{BudgetLimit, CreateWorkspace, UpdateWorkspace};
 
 /// A member of the fake organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +59,11 @@ fn not_found(what: &str, id: &str) -> Failure {
     Failure { status: 404, message: format!("{what} {id:?} not found") }
 }
 
+/// A bug of the fake itself (a rule here that no longer fits the spec): a 500 that says what to fix.
+fn fake_bug(message: String) -> Failure {
+    Failure { status: 500, message: format!("fake server: {message}") }
+}
+
 pub(crate) type Outcome = Result<Value, Failure>;
 
 /// Namespace of the fake's derived ids (UUID v5).
@@ -61,12 +73,61 @@ fn derived_id(parts: &[&str]) -> String {
     uuid::Uuid::new_v5(&NAMESPACE, parts.join("\u{0}").as_bytes()).to_string()
 }
 
+/// An object of the spec, as JSON.
+type Object = Map<String, Value>;
+
+/// An object with every nullable property of `shape` set to `null`, then `values`.
+fn blank(shape: &[(&str, bool, bool)], values: Value) -> Object {
+    let mut out: Object =
+        shape.iter().filter(|(_, _, nullable)| *nullable).map(|(n, _, _)| ((*n).to_owned(), Value::Null)).collect();
+    if let Value::Object(values) = values {
+        out.extend(values);
+    }
+    out
+}
+
+/// Copies every property of `body` (its JSON, as sent) that `shape` has into `object`: a value, or `null` to clear.
+fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::Serialize) -> Result<(), Failure> {
+    let Value::Object(fields) = serde_json::to_value(body).map_err(|e| fake_bug(e.to_string()))? else {
+        return Err(fake_bug("a request body is not a JSON object".into()));
+    };
+    for (name, value) in fields {
+        if shape.iter().any(|(n, _, _)| *n == name) {
+            object.insert(name, value);
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a stored object fits its schema (every required property there, nothing it does not define), so
+/// that a rule here that the spec left behind is a loud 500, not a silently wrong answer.
+fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Result<(), Failure> {
+    if let Some((missing, _, _)) = shape.iter().find(|(n, required, _)| *required && !object.contains_key(*n)) {
+        return Err(fake_bug(format!("does not know how to fill the required property `{missing}` of {schema}")));
+    }
+    if let Some(extra) = object.keys().find(|k| !shape.iter().any(|(n, _, _)| n == k)) {
+        return Err(fake_bug(format!("stores `{extra}`, which {schema} does not define")));
+    }
+    Ok(())
+}
+
+fn text<'a>(object: &'a Object, name: &str) -> &'a str {
+    object.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
 struct Entry {
-    workspace: Workspace,
+    workspace: Object,
     is_default: bool,
     /// Explicit memberships: user id -> membership (the default workspace has none; its members are implicit).
-    members: BTreeMap<String, WorkspaceMember>,
-    budgets: BTreeMap<u8, WorkspaceBudget>,
+    members: BTreeMap<String, Object>,
+    /// Budgets by rank (see [`rank`]).
+    budgets: BTreeMap<usize, Object>,
+}
+
+impl Entry {
+    fn id(&self) -> &str {
+        text(&self.workspace, "id")
+    }
 }
 
 /// The fake's whole state.
@@ -76,136 +137,20 @@ pub(crate) struct State {
     last_timestamp: String,
 }
 
-/// Budget intervals from narrowest to widest: limits must strictly increase along this order.
-fn rank(interval: &BudgetInterval) -> Option<u8> {
-    match interval {
-        BudgetInterval::Daily => Some(0),
-        BudgetInterval::Weekly => Some(1),
-        BudgetInterval::Monthly => Some(2),
-        BudgetInterval::Lifetime => Some(3),
-        BudgetInterval::Unknown(_) => None,
-    }
-}
-
-const INTERVALS: [BudgetInterval; 4] =
-    [BudgetInterval::Daily, BudgetInterval::Weekly, BudgetInterval::Monthly, BudgetInterval::Lifetime];
-
-fn json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// The body of createWorkspace, strictly: unknown fields are rejected.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CreateBody {
-    name: String,
-    slug: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    default_text_model: Option<String>,
-    #[serde(default)]
-    default_image_model: Option<String>,
-    #[serde(default)]
-    default_provider_sort: Option<String>,
-    #[serde(default)]
-    disabled_server_tools: Option<Vec<StrictTool>>,
-    #[serde(default)]
-    io_logging_api_key_ids: Option<Vec<i64>>,
-    #[serde(default)]
-    io_logging_sampling_rate: Option<f64>,
-    #[serde(default)]
-    is_data_discount_logging_enabled: Option<bool>,
-    #[serde(default)]
-    is_observability_broadcast_enabled: Option<bool>,
-    #[serde(default)]
-    is_observability_io_logging_enabled: Option<bool>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// The body of updateWorkspace, strictly; `Some(None)` is an explicit `null`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct UpdateBody {
-    #[serde(default, deserialize_with = "present")]
-    name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    slug: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    default_text_model: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    default_image_model: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    default_provider_sort: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    disabled_server_tools: Option<Option<Vec<StrictTool>>>,
-    #[serde(default, deserialize_with = "present")]
-    io_logging_api_key_ids: Option<Option<Vec<i64>>>,
-    #[serde(default, deserialize_with = "present")]
-    io_logging_sampling_rate: Option<Option<f64>>,
-    #[serde(default, deserialize_with = "present")]
-    is_data_discount_logging_enabled: Option<Option<bool>>,
-    #[serde(default, deserialize_with = "present")]
-    is_observability_broadcast_enabled: Option<Option<bool>>,
-    #[serde(default, deserialize_with = "present")]
-    is_observability_io_logging_enabled: Option<Option<bool>>,
-}
-
-/// The body of upsertWorkspaceBudget, strictly.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct UpsertBody {
-    limit_usd: f64,
-    #[serde(default)]
-    include_byok_in_budgets: Option<bool>,
-}
-
-/// The body of bulk add and bulk remove, strictly.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct UserIdsBody {
-    user_ids: Vec<String>,
-}
-
-/// A server tool the server accepts: only the listed values (the SDK's enum is open; the server's set is not).
-pub(crate) struct StrictTool(ServerTool);
-
-impl<'de> Deserialize<'de> for StrictTool {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let tool = ServerTool::deserialize(d)?;
-        if tool.is_unknown() {
-            return Err(serde::de::Error::custom(format!("unknown server tool {:?}", tool.as_str())));
-        }
-        Ok(StrictTool(tool))
-    }
-}
-
-fn tools(list: Vec<StrictTool>) -> Option<Vec<String>> {
-    // "An empty array or null clears the list."
-    (!list.is_empty()).then(|| list.into_iter().map(|t| t.0.as_str().to_owned()).collect())
-}
-
-fn check(result: crate::Result<()>) -> Result<(), Failure> {
-    result.map_err(|e| bad(e.to_string()))
-}
-
-fn not_null<T>(field: &str, value: Option<T>) -> Result<T, Failure> {
-    value.ok_or_else(|| bad(format!("{field} cannot be null")))
+/// Where an interval stands, narrowest first: the spec lists the intervals in that order (daily, weekly, monthly,
+/// lifetime), and limits must strictly increase along it. `None` for a value the spec does not list.
+fn rank(interval: &BudgetInterval) -> Option<usize> {
+    BudgetInterval::KNOWN.iter().position(|known| known == interval)
 }
 
 impl State {
-    pub(crate) fn new(org: Vec<OrgUser>) -> State {
+    pub(crate) fn new(org: Vec<OrgUser>) -> Result<State, Failure> {
         let mut state = State { org, entries: Vec::new(), last_timestamp: String::new() };
         let now = state.now();
         let id = derived_id(&["default-workspace"]);
-        let workspace = state.new_workspace(id, "Default Workspace".into(), "default".into(), now);
+        let workspace = state.new_workspace(&id, CreateWorkspace::new("Default Workspace", "default"), &now)?;
         state.entries.push(Entry { workspace, is_default: true, members: BTreeMap::new(), budgets: BTreeMap::new() });
-        state
+        Ok(state)
     }
 
     /// An ISO 8601 timestamp, strictly later than the previous one (so `updated_at` always changes).
@@ -225,76 +170,57 @@ impl State {
         self.org.first().map(|u| u.user_id.clone())
     }
 
-    fn new_workspace(&self, id: String, name: String, slug: String, now: String) -> Workspace {
-        Workspace {
-            extra: Default::default(),
-            default_guardrail_id: derived_id(&["guardrail", &id]),
-            id,
-            name,
-            slug,
-            description: None,
-            default_text_model: None,
-            default_image_model: None,
-            default_provider_sort: None,
-            disabled_server_tools: None,
-            include_byok_in_budgets: Some(false),
-            io_logging_api_key_ids: None,
-            io_logging_sampling_rate: 1.0,
-            is_data_discount_logging_enabled: true,
-            is_observability_broadcast_enabled: false,
-            is_observability_io_logging_enabled: false,
-            created_at: now.clone(),
-            updated_at: Some(now),
-            created_by: self.creator(),
-        }
+    /// A new workspace: the fake's defaults, then everything the body sets.
+    fn new_workspace(&self, id: &str, body: CreateWorkspace, now: &str) -> Result<Object, Failure> {
+        let mut w = blank(
+            shapes::WORKSPACE,
+            json!({
+                "id": id,
+                "default_guardrail_id": derived_id(&["guardrail", id]),
+                "include_byok_in_budgets": false,
+                "io_logging_sampling_rate": 1.0,
+                "is_data_discount_logging_enabled": true,
+                "is_observability_broadcast_enabled": false,
+                "is_observability_io_logging_enabled": false,
+                "created_at": now,
+                "updated_at": now,
+                "created_by": self.creator(),
+            }),
+        );
+        apply(&mut w, shapes::WORKSPACE, &body)?;
+        checked("Workspace", shapes::WORKSPACE, &w)?;
+        Ok(w)
     }
 
     fn find(&self, id_or_slug: &str) -> Result<usize, Failure> {
         self.entries
             .iter()
-            .position(|e| e.workspace.id == id_or_slug || e.workspace.slug == id_or_slug)
+            .position(|e| e.id() == id_or_slug || text(&e.workspace, "slug") == id_or_slug)
             .ok_or_else(|| not_found("workspace", id_or_slug))
     }
 
     fn slug_taken(&self, slug: &str, except: Option<usize>) -> bool {
-        self.entries.iter().enumerate().any(|(i, e)| Some(i) != except && e.workspace.slug == slug)
+        self.entries.iter().enumerate().any(|(i, e)| Some(i) != except && text(&e.workspace, "slug") == slug)
     }
 
     /// The workspaces, in creation order.
-    pub(crate) fn workspaces(&self) -> Vec<Workspace> {
-        self.entries.iter().map(|e| e.workspace.clone()).collect()
+    pub(crate) fn workspaces(&self) -> Vec<crate::Workspace> {
+        self.entries.iter().filter_map(|e| serde_json::from_value(Value::Object(e.workspace.clone())).ok()).collect()
     }
 
     pub(crate) fn list_workspaces(&self, offset: usize, limit: usize) -> Outcome {
-        let data: Vec<Value> = self.entries.iter().skip(offset).take(limit).map(|e| json(&e.workspace)).collect();
-        Ok(serde_json::json!({ "data": data, "total_count": self.entries.len() }))
+        let data: Vec<&Object> = self.entries.iter().skip(offset).take(limit).map(|e| &e.workspace).collect();
+        Ok(json!({ "data": data, "total_count": self.entries.len() }))
     }
 
-    pub(crate) fn create_workspace(&mut self, body: CreateBody) -> Outcome {
-        check(crate::validate::name(&body.name))?;
-        check(crate::validate::slug(&body.slug))?;
-        if let Some(d) = &body.description {
-            check(crate::validate::description(d))?;
-        }
-        if let Some(rate) = body.io_logging_sampling_rate {
-            check(crate::validate::sampling_rate(rate))?;
-        }
-        if self.slug_taken(&body.slug, None) {
-            return Err(bad(format!("a workspace with slug {:?} already exists", body.slug)));
+    pub(crate) fn create_workspace(&mut self, body: CreateWorkspace) -> Outcome {
+        let slug = body.slug.clone();
+        if self.slug_taken(&slug, None) {
+            return Err(bad(format!("a workspace with slug {slug:?} already exists")));
         }
         let now = self.now();
-        let mut w = self.new_workspace(uuid::Uuid::new_v4().to_string(), body.name, body.slug, now);
-        w.description = body.description;
-        w.default_text_model = body.default_text_model;
-        w.default_image_model = body.default_image_model;
-        w.default_provider_sort = body.default_provider_sort;
-        w.disabled_server_tools = body.disabled_server_tools.and_then(tools);
-        w.io_logging_api_key_ids = body.io_logging_api_key_ids;
-        w.io_logging_sampling_rate = body.io_logging_sampling_rate.unwrap_or(1.0);
-        w.is_data_discount_logging_enabled = body.is_data_discount_logging_enabled.unwrap_or(true);
-        w.is_observability_broadcast_enabled = body.is_observability_broadcast_enabled.unwrap_or(false);
-        w.is_observability_io_logging_enabled = body.is_observability_io_logging_enabled.unwrap_or(false);
-        let out = serde_json::json!({ "data": json(&w) });
+        let w = self.new_workspace(&uuid::Uuid::new_v4().to_string(), body, &now)?;
+        let out = json!({ "data": w });
         self.entries.push(Entry {
             workspace: w,
             is_default: false,
@@ -306,77 +232,23 @@ impl State {
 
     pub(crate) fn get_workspace(&self, id: &str) -> Outcome {
         let i = self.find(id)?;
-        Ok(serde_json::json!({ "data": json(&self.entries[i].workspace) }))
+        Ok(json!({ "data": self.entries[i].workspace }))
     }
 
-    pub(crate) fn update_workspace(&mut self, id: &str, body: UpdateBody) -> Outcome {
+    pub(crate) fn update_workspace(&mut self, id: &str, body: UpdateWorkspace) -> Outcome {
         let i = self.find(id)?;
-        if let Some(name) = &body.name {
-            check(crate::validate::name(not_null("name", name.as_deref())?))?;
-        }
         if let Some(slug) = &body.slug {
-            let slug = not_null("slug", slug.as_deref())?;
-            check(crate::validate::slug(slug))?;
             if self.slug_taken(slug, Some(i)) {
                 return Err(bad(format!("a workspace with slug {slug:?} already exists")));
             }
         }
-        if let Some(Some(d)) = &body.description {
-            check(crate::validate::description(d))?;
-        }
-        if let Some(rate) = body.io_logging_sampling_rate {
-            check(crate::validate::sampling_rate(not_null("io_logging_sampling_rate", rate)?))?;
-        }
-        let flags = [
-            ("is_data_discount_logging_enabled", body.is_data_discount_logging_enabled),
-            ("is_observability_broadcast_enabled", body.is_observability_broadcast_enabled),
-            ("is_observability_io_logging_enabled", body.is_observability_io_logging_enabled),
-        ];
-        for (field, value) in &flags {
-            if matches!(value, Some(None)) {
-                return Err(bad(format!("{field} cannot be null")));
-            }
-        }
         let now = self.now();
-        let w = &mut self.entries[i].workspace;
-        if let Some(Some(name)) = body.name {
-            w.name = name;
-        }
-        if let Some(Some(slug)) = body.slug {
-            w.slug = slug;
-        }
-        if let Some(v) = body.description {
-            w.description = v;
-        }
-        if let Some(v) = body.default_text_model {
-            w.default_text_model = v;
-        }
-        if let Some(v) = body.default_image_model {
-            w.default_image_model = v;
-        }
-        if let Some(v) = body.default_provider_sort {
-            w.default_provider_sort = v;
-        }
-        if let Some(v) = body.disabled_server_tools {
-            w.disabled_server_tools = v.and_then(tools);
-        }
-        if let Some(v) = body.io_logging_api_key_ids {
-            w.io_logging_api_key_ids = v;
-        }
-        if let Some(Some(v)) = body.io_logging_sampling_rate {
-            w.io_logging_sampling_rate = v;
-        }
-        if let Some(Some(v)) = body.is_data_discount_logging_enabled {
-            w.is_data_discount_logging_enabled = v;
-        }
-        if let Some(Some(v)) = body.is_observability_broadcast_enabled {
-            w.is_observability_broadcast_enabled = v;
-        }
-        if let Some(Some(v)) = body.is_observability_io_logging_enabled {
-            w.is_observability_io_logging_enabled = v;
-        }
-        w.updated_at = Some(now);
-        Ok(serde_json::json!({ "data": json(w) }))
+        let mut w = self.entries[i].workspace.clone();
+        apply(&mut w, shapes::WORKSPACE, &body)?;
+        w.insert("updated_at".into(), Value::String(now));
+        checked("Workspace", shapes::WORKSPACE, &w)?;
+        self.entries[i].workspace = w;
+        Ok(json!({ "data": self.entries[i].workspace }))
     }
 
     pub(crate) fn delete_workspace(&mut self, id: &str, confirm_default: bool) -> Outcome {
@@ -388,178 +260,176 @@ impl State {
             ));
         }
         self.entries.remove(i);
-        Ok(serde_json::json!({ "deleted": true }))
+        Ok(json!({ "deleted": true }))
     }
 
-    fn implicit_member(&self, entry: &Entry, user: &OrgUser) -> WorkspaceMember {
-        WorkspaceMember {
-            extra: Default::default(),
-            id: derived_id(&["member", &entry.workspace.id, &user.user_id]),
-            workspace_id: entry.workspace.id.clone(),
-            user_id: user.user_id.clone(),
-            role: user.role.clone(),
-            created_at: entry.workspace.created_at.clone(),
-        }
+    fn member(workspace_id: &str, id: String, user: &OrgUser, created_at: &str) -> Result<Object, Failure> {
+        let member = blank(
+            shapes::WORKSPACE_MEMBER,
+            json!({
+                "id": id,
+                "workspace_id": workspace_id,
+                "user_id": user.user_id,
+                "role": user.role,
+                "created_at": created_at,
+            }),
+        );
+        checked("WorkspaceMember", shapes::WORKSPACE_MEMBER, &member)?;
+        Ok(member)
     }
 
-    fn members_of(&self, i: usize) -> Vec<WorkspaceMember> {
+    fn implicit_member(entry: &Entry, user: &OrgUser) -> Result<Object, Failure> {
+        let id = derived_id(&["member", entry.id(), &user.user_id]);
+        State::member(entry.id(), id, user, text(&entry.workspace, "created_at"))
+    }
+
+    fn members_of(&self, i: usize) -> Result<Vec<Object>, Failure> {
         let entry = &self.entries[i];
         if entry.is_default {
-            self.org.iter().map(|u| self.implicit_member(entry, u)).collect()
+            self.org.iter().map(|u| State::implicit_member(entry, u)).collect()
         } else {
-            entry.members.values().cloned().collect()
+            Ok(entry.members.values().cloned().collect())
         }
     }
 
     pub(crate) fn list_members(&self, id: &str, offset: usize, limit: usize) -> Outcome {
         let i = self.find(id)?;
-        let all = self.members_of(i);
-        let data: Vec<Value> = all.iter().skip(offset).take(limit).map(json).collect();
-        Ok(serde_json::json!({ "data": data, "total_count": all.len() }))
+        let all = self.members_of(i)?;
+        let data: Vec<&Object> = all.iter().skip(offset).take(limit).collect();
+        Ok(json!({ "data": data, "total_count": all.len() }))
     }
 
-    fn check_user_ids(ids: &[String]) -> Result<(), Failure> {
-        check(crate::validate::user_ids(ids))
-    }
-
-    pub(crate) fn add_members(&mut self, id: &str, body: UserIdsBody) -> Outcome {
+    pub(crate) fn add_members(&mut self, id: &str, user_ids: &[String]) -> Outcome {
         let i = self.find(id)?;
-        Self::check_user_ids(&body.user_ids)?;
         let mut users = Vec::new();
-        for user_id in &body.user_ids {
+        for user_id in user_ids {
             match self.org.iter().find(|u| &u.user_id == user_id) {
                 Some(u) => users.push(u.clone()),
                 None => return Err(bad(format!("user {user_id:?} is not a member of the organization"))),
             }
         }
         let now = self.now();
-        let mut added = Vec::new();
+        let mut added: Vec<Object> = Vec::new();
         for user in users {
             let member = if self.entries[i].is_default {
-                self.implicit_member(&self.entries[i], &user)
+                State::implicit_member(&self.entries[i], &user)?
             } else {
                 let entry = &mut self.entries[i];
-                let workspace_id = entry.workspace.id.clone();
-                entry
-                    .members
-                    .entry(user.user_id.clone())
-                    .or_insert_with(|| WorkspaceMember {
-                        extra: Default::default(),
-                        id: uuid::Uuid::new_v4().to_string(),
-                        workspace_id,
-                        user_id: user.user_id.clone(),
-                        role: user.role.clone(),
-                        created_at: now.clone(),
-                    })
-                    .clone()
+                match entry.members.get(&user.user_id) {
+                    Some(existing) => existing.clone(),
+                    None => {
+                        let member = State::member(entry.id(), uuid::Uuid::new_v4().to_string(), &user, &now)?;
+                        entry.members.insert(user.user_id.clone(), member.clone());
+                        member
+                    }
+                }
             };
-            if !added.iter().any(|m: &WorkspaceMember| m.user_id == member.user_id) {
+            if !added.iter().any(|m| text(m, "user_id") == user.user_id) {
                 added.push(member);
             }
         }
-        Ok(serde_json::json!({ "added_count": added.len(), "data": added.iter().map(json).collect::<Vec<_>>() }))
+        Ok(json!({ "added_count": added.len(), "data": added }))
     }
 
-    pub(crate) fn remove_members(&mut self, id: &str, body: UserIdsBody) -> Outcome {
+    pub(crate) fn remove_members(&mut self, id: &str, user_ids: &[String]) -> Outcome {
         let i = self.find(id)?;
-        Self::check_user_ids(&body.user_ids)?;
         if self.entries[i].is_default {
             return Err(bad(
                 "members of the default workspace are implicit (the whole organization); they cannot be removed",
             ));
         }
         let members = &mut self.entries[i].members;
-        let removed = body.user_ids.iter().filter(|u| members.remove(u.as_str()).is_some()).count();
-        Ok(serde_json::json!({ "removed_count": removed }))
+        let removed = user_ids.iter().filter(|u| members.remove(u.as_str()).is_some()).count();
+        Ok(json!({ "removed_count": removed }))
     }
 
-    fn byok(&self, i: usize) -> bool {
-        self.entries[i].workspace.include_byok_in_budgets.unwrap_or(false)
+    fn byok(&self, i: usize) -> Value {
+        self.entries[i].workspace.get("include_byok_in_budgets").cloned().unwrap_or(Value::Bool(false))
     }
 
     pub(crate) fn list_budgets(&self, id: &str) -> Outcome {
         let i = self.find(id)?;
-        let data: Vec<Value> = self.entries[i].budgets.values().rev().map(json).collect();
-        Ok(serde_json::json!({ "data": data, "include_byok_in_budgets": self.byok(i) }))
+        let data: Vec<&Object> = self.entries[i].budgets.values().rev().collect();
+        Ok(json!({ "data": data, "include_byok_in_budgets": self.byok(i) }))
+    }
+
+    fn ranked(interval: &BudgetInterval) -> Result<usize, Failure> {
+        rank(interval).ok_or_else(|| bad(format!("invalid interval {:?}", interval.as_str())))
     }
 
     pub(crate) fn get_budget(&self, id: &str, interval: &BudgetInterval) -> Outcome {
         let i = self.find(id)?;
-        let r = rank(interval).ok_or_else(|| bad(format!("invalid interval {:?}", interval.as_str())))?;
+        let r = State::ranked(interval)?;
         let budget = self.entries[i]
             .budgets
             .get(&r)
             .ok_or_else(|| not_found("budget", &format!("{interval} of workspace {id}")))?;
-        Ok(serde_json::json!({ "data": json(budget), "include_byok_in_budgets": self.byok(i) }))
+        Ok(json!({ "data": budget, "include_byok_in_budgets": self.byok(i) }))
     }
 
-    pub(crate) fn upsert_budget(&mut self, id: &str, interval: &BudgetInterval, body: UpsertBody) -> Outcome {
+    pub(crate) fn upsert_budget(&mut self, id: &str, interval: &BudgetInterval, body: BudgetLimit) -> Outcome {
         let i = self.find(id)?;
-        let r = rank(interval).ok_or_else(|| bad(format!("invalid interval {:?}", interval.as_str())))?;
-        if !(body.limit_usd.is_finite() && body.limit_usd > 0.0) {
-            return Err(bad(format!("limit_usd must be greater than 0 (got {})", body.limit_usd)));
-        }
+        let r = State::ranked(interval)?;
+        let limit = body.limit_usd;
         for (other, budget) in &self.entries[i].budgets {
+            let theirs = budget.get("limit_usd").and_then(Value::as_f64).unwrap_or(0.0);
             let ok = match other.cmp(&r) {
-                std::cmp::Ordering::Less => budget.limit_usd < body.limit_usd,
-                std::cmp::Ordering::Greater => budget.limit_usd > body.limit_usd,
+                std::cmp::Ordering::Less => theirs < limit,
+                std::cmp::Ordering::Greater => theirs > limit,
                 std::cmp::Ordering::Equal => true,
             };
             if !ok {
-                let other_name = &INTERVALS[usize::from(*other)];
+                let other_name = BudgetInterval::KNOWN.get(*other).map_or("?", BudgetInterval::as_str);
                 return Err(bad(format!(
                     "budget limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > \
-                     daily): {interval} {} conflicts with {other_name} {}",
-                    body.limit_usd, budget.limit_usd
+                     daily): {interval} {limit} conflicts with {other_name} {theirs}"
                 )));
             }
         }
         let now = self.now();
         let entry = &mut self.entries[i];
         if let Some(byok) = body.include_byok_in_budgets {
-            entry.workspace.include_byok_in_budgets = Some(byok);
+            entry.workspace.insert("include_byok_in_budgets".into(), Value::Bool(byok));
         }
-        let workspace_id = entry.workspace.id.clone();
-        let budget = entry.budgets.entry(r).or_insert_with(|| WorkspaceBudget {
-            extra: Default::default(),
-            id: uuid::Uuid::new_v4().to_string(),
-            workspace_id,
-            limit_usd: body.limit_usd,
-            reset_interval: interval.reset_interval(),
-            created_at: now.clone(),
-            updated_at: now.clone(),
-        });
-        budget.limit_usd = body.limit_usd;
-        budget.updated_at = now;
-        let out = json(budget);
-        Ok(serde_json::json!({ "data": out, "include_byok_in_budgets": self.byok(i) }))
+        let workspace_id = entry.id().to_owned();
+        let budget = match entry.budgets.get(&r) {
+            Some(existing) => {
+                let mut b = existing.clone();
+                b.insert("limit_usd".into(), json!(limit));
+                b.insert("updated_at".into(), Value::String(now));
+                b
+            }
+            None => blank(
+                shapes::WORKSPACE_BUDGET,
+                json!({
+                    "id": uuid::Uuid::new_v4().to_string(),
+                    "workspace_id": workspace_id,
+                    "limit_usd": limit,
+                    "reset_interval": interval.reset_interval(),
+                    "created_at": now,
+                    "updated_at": now,
+                }),
+            ),
+        };
+        checked("WorkspaceBudget", shapes::WORKSPACE_BUDGET, &budget)?;
+        entry.budgets.insert(r, budget.clone());
+        Ok(json!({ "data": budget, "include_byok_in_budgets": self.byok(i) }))
     }
 
     pub(crate) fn delete_budget(&mut self, id: &str, interval: &BudgetInterval) -> Outcome {
         let i = self.find(id)?;
-        let r = rank(interval).ok_or_else(|| bad(format!("invalid interval {:?}", interval.as_str())))?;
+        let r = State::ranked(interval)?;
         self.entries[i].budgets.remove(&r);
-        Ok(serde_json::json!({ "deleted": true }))
+        Ok(json!({ "deleted": true }))
     }
 
     /// Adds a workspace directly (seeding), bypassing HTTP but not the rules.
-    pub(crate) fn seed_workspace(&mut self, name: &str, slug: &str) -> Result<Workspace, Failure> {
-        let body = CreateBody {
-            name: name.into(),
-            slug: slug.into(),
-            description: None,
-            default_text_model: None,
-            default_image_model: None,
-            default_provider_sort: None,
-            disabled_server_tools: None,
-            io_logging_api_key_ids: None,
-            io_logging_sampling_rate: None,
-            is_data_discount_logging_enabled: None,
-            is_observability_broadcast_enabled: None,
-            is_observability_io_logging_enabled: None,
-        };
+    pub(crate) fn seed_workspace(&mut self, name: &str, slug: &str) -> Result<crate::Workspace, Failure> {
+        use crate::validate::{Side, Validate};
+        let body = CreateWorkspace::new(name, slug);
+        body.validate(Side::Server).map_err(|e| bad(e.to_string()))?;
         let out = self.create_workspace(body)?;
-        serde_json::from_value(out["data"].clone()).map_err(|e| bad(e.to_string()))
+        serde_json::from_value(out["data"].clone()).map_err(|e| fake_bug(e.to_string()))
     }
 }
 
@@ -568,12 +438,12 @@ mod tests {
     use super::*;
 
     fn upsert(s: &mut State, interval: BudgetInterval, limit: f64) -> Outcome {
-        s.upsert_budget("default", &interval, UpsertBody { limit_usd: limit, include_byok_in_budgets: None })
+        s.upsert_budget("default", &interval, BudgetLimit::new(limit))
     }
 
     #[test]
     fn budgets_must_strictly_decrease_as_the_interval_narrows() {
-        let mut s = State::new(OrgUser::default_org());
+        let mut s = State::new(OrgUser::default_org()).unwrap();
         upsert(&mut s, BudgetInterval::Monthly, 100.0).unwrap();
         assert_eq!(upsert(&mut s, BudgetInterval::Weekly, 100.0).unwrap_err().status, 400);
         upsert(&mut s, BudgetInterval::Weekly, 50.0).unwrap();
@@ -583,7 +453,6 @@ mod tests {
         upsert(&mut s, BudgetInterval::Daily, 10.0).unwrap();
         // Changing one interval is checked against the others, not against itself.
         upsert(&mut s, BudgetInterval::Monthly, 90.0).unwrap();
-        assert!(upsert(&mut s, BudgetInterval::Monthly, 0.0).is_err());
         let list = s.list_budgets("default").unwrap();
         let order: Vec<Value> = list["data"].as_array().unwrap().iter().map(|b| b["reset_interval"].clone()).collect();
         assert_eq!(order, [Value::Null, "monthly".into(), "weekly".into(), "daily".into()]);
@@ -591,7 +460,7 @@ mod tests {
 
     #[test]
     fn the_default_workspace_has_the_whole_organization_and_needs_confirmation_to_delete() {
-        let mut s = State::new(OrgUser::default_org());
+        let mut s = State::new(OrgUser::default_org()).unwrap();
         let members = s.list_members("default", 0, 100).unwrap();
         assert_eq!(members["total_count"], 4);
         assert_eq!(s.delete_workspace("default", false).unwrap_err().status, 400);
@@ -600,16 +469,44 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_unique_and_updates_move_updated_at() {
-        let mut s = State::new(OrgUser::default_org());
+    fn slugs_are_unique_and_updates_apply_values_and_nulls_and_move_updated_at() {
+        let mut s = State::new(OrgUser::default_org()).unwrap();
         let w = s.seed_workspace("A", "a").unwrap();
         assert_eq!(w.default_guardrail_id, derived_id(&["guardrail", &w.id]));
         assert!(s.seed_workspace("B", "a").is_err());
-        let body: UpdateBody = serde_json::from_str(r#"{"description": null, "name": "A2"}"#).unwrap();
+        let body: UpdateWorkspace =
+            serde_json::from_str(r#"{"description": null, "name": "A2", "default_text_model": "m"}"#).unwrap();
         let out = s.update_workspace(&w.id, body).unwrap();
         assert_eq!(out["data"]["name"], "A2");
+        assert_eq!(out["data"]["description"], Value::Null);
+        assert_eq!(out["data"]["default_text_model"], "m");
         assert!(out["data"]["updated_at"].as_str().unwrap() > w.updated_at.as_deref().unwrap());
-        let null_name: UpdateBody = serde_json::from_str(r#"{"name": null}"#).unwrap();
-        assert_eq!(s.update_workspace("a", null_name).unwrap_err().message, "name cannot be null");
+        let cleared: UpdateWorkspace = serde_json::from_str(r#"{"default_text_model": null}"#).unwrap();
+        assert_eq!(s.update_workspace("a", cleared).unwrap()["data"]["default_text_model"], Value::Null);
+    }
+
+    #[test]
+    fn every_stored_object_fits_its_schema() {
+        let mut s = State::new(OrgUser::default_org()).unwrap();
+        let create: CreateWorkspace = serde_json::from_str(
+            r#"{"name": "N", "slug": "n", "description": "d", "disabled_server_tools": ["openrouter:bash"]}"#,
+        )
+        .unwrap();
+        let w = s.create_workspace(create).unwrap()["data"].clone();
+        let w: crate::Workspace = serde_json::from_value(w).unwrap();
+        assert_eq!(
+            (w.description.as_deref(), w.disabled_server_tools),
+            (Some("d"), Some(vec!["openrouter:bash".into()]))
+        );
+        assert!(w.extra.is_empty(), "{:?}", w.extra);
+        s.add_members("n", &["user_bob".into()]).unwrap();
+        let m = s.list_members("n", 0, 10).unwrap()["data"][0].clone();
+        assert!(serde_json::from_value::<crate::WorkspaceMember>(m).unwrap().extra.is_empty());
+        let b = upsert(&mut s, BudgetInterval::Lifetime, 5.0).unwrap()["data"].clone();
+        let b: crate::WorkspaceBudget = serde_json::from_value(b).unwrap();
+        assert_eq!((b.reset_interval, b.limit_usd), (None, 5.0));
+        let mut bad_object = blank(shapes::WORKSPACE_BUDGET, json!({"not_in_the_spec": 1}));
+        bad_object.remove("reset_interval");
+        assert_eq!(checked("WorkspaceBudget", shapes::WORKSPACE_BUDGET, &bad_object).unwrap_err().status, 500);
     }
 }

@@ -1,0 +1,123 @@
+//! The standalone fake OpenRouter Workspaces API (feature `fake`): serves `/api/v1` until killed and prints its
+//! base URL on the first line of standard output. `cargo xtask fake-server [ARGS]` builds and runs it.
+//!
+//! The four flags are parsed by hand: a command-line crate would be compiled into every build that enables the
+//! `fake` feature (users' test builds included) for the sake of one small binary.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer};
+
+const USAGE: &str = "\
+usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--api-key KEY]
+
+  --addr ADDR       the address to listen on (default 127.0.0.1:8080; loopback unless you say otherwise)
+  --seed N          seed N extra workspaces, seeded-1 ... seeded-N (default 0)
+  --latency-ms MS   wait MS milliseconds before answering each request (default 0)
+  --api-key KEY     the API key to accept (default: the fake's documented key)
+";
+
+struct Args {
+    addr: SocketAddr,
+    seed: usize,
+    latency: Duration,
+    api_key: Option<String>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut out =
+        Args { addr: SocketAddr::from(([127, 0, 0, 1], 8080)), seed: 0, latency: Duration::ZERO, api_key: None };
+    while let Some(flag) = args.next() {
+        let (name, inline) = match flag.split_once('=') {
+            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+            None => (flag.clone(), None),
+        };
+        if name == "--help" || name == "-h" {
+            return Ok(None);
+        }
+        let value = inline.or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))?;
+        let invalid = |what: &str| format!("{name} {value:?}: expected {what}");
+        match name.as_str() {
+            "--addr" => out.addr = value.parse().map_err(|_| invalid("an address such as 127.0.0.1:8080"))?,
+            "--seed" => out.seed = value.parse().map_err(|_| invalid("a number of workspaces"))?,
+            "--latency-ms" => {
+                out.latency = Duration::from_millis(value.parse().map_err(|_| invalid("milliseconds"))?);
+            }
+            "--api-key" => out.api_key = Some(value),
+            _ => return Err(format!("unknown argument {flag:?}")),
+        }
+    }
+    Ok(Some(out))
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = runtime.block_on(async {
+        let key = args.api_key.unwrap_or_else(|| FAKE_API_KEY.to_owned());
+        let server = FakeServer::builder()
+            .addr(args.addr)
+            .seed_workspaces(args.seed)
+            .latency(args.latency)
+            .api_keys([key.clone()])
+            .start()
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        println!("{}", server.base_url());
+        let which = if key == FAKE_API_KEY {
+            format!("the fake key {FAKE_API_KEY}")
+        } else {
+            "the key given by --api-key".to_owned()
+        };
+        eprintln!("fake OpenRouter Workspaces API; accepts {which}; Ctrl-C to stop");
+        tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Option<Args>, String> {
+        parse(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn flags_are_parsed_with_a_space_or_an_equals_sign() {
+        let a = args(&["--addr", "127.0.0.1:9", "--seed=3", "--latency-ms", "5", "--api-key=k"]).unwrap().unwrap();
+        assert_eq!((a.addr.port(), a.seed, a.latency.as_millis(), a.api_key.as_deref()), (9, 3, 5, Some("k")));
+        assert!(args(&["--help"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        assert_eq!(args(&["--seed", "x"]).err().unwrap(), "--seed \"x\": expected a number of workspaces");
+        assert_eq!(args(&["--addr"]).err().unwrap(), "--addr needs a value");
+        assert_eq!(args(&["--port", "1"]).err().unwrap(), "unknown argument \"--port\"");
+    }
+}

@@ -1,0 +1,124 @@
+//! Reading a routed request's parameters and body as the spec defines them. The generated parser (`api::fake`)
+//! calls these for every parameter and body of every operation, with the parameter's generated description; the
+//! checks are the ones the client runs before sending ([`crate::validate`]), on the server's side.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::state::{Failure, bad};
+use crate::operation::{Location, Operation, Parameter};
+use crate::validate::{self, Side, Validate};
+
+/// A request routed to an operation, not yet parsed.
+pub(crate) struct Raw<'a> {
+    /// The operation.
+    pub(crate) operation: &'static Operation,
+    /// Its path parameters, decoded, by name.
+    pub(crate) path: &'a [(&'static str, String)],
+    /// The query parameters, decoded, in order.
+    pub(crate) query: &'a [(String, String)],
+    /// The JSON body, if there was one.
+    pub(crate) body: Option<&'a Value>,
+}
+
+/// Why a request was refused: a 400 with the documented error body.
+pub(crate) type Rejection = Failure;
+
+fn where_(param: &Parameter) -> &'static str {
+    match param.location {
+        Location::Path => "path",
+        _ => "query",
+    }
+}
+
+/// The raw text of a parameter, `None` when absent (or `null`: an empty value of a nullable query parameter).
+fn text<'a>(raw: &'a Raw<'_>, param: &Parameter) -> Result<Option<&'a str>, Rejection> {
+    let value = match param.location {
+        Location::Path => raw.path.iter().find(|(n, _)| *n == param.name).map(|(_, v)| v.as_str()),
+        _ => {
+            let mut values = raw.query.iter().filter(|(n, _)| n == param.name).map(|(_, v)| v.as_str());
+            let first = values.next();
+            if values.next().is_some() {
+                return Err(bad(format!("{}: query parameter {:?} is repeated", raw.operation.id, param.name)));
+            }
+            first
+        }
+    };
+    Ok(value.filter(|v| !(param.schema.nullable && v.is_empty())))
+}
+
+fn rejected(raw: &Raw<'_>, param: &Parameter, value: &str, e: crate::Error) -> Rejection {
+    let rule = match &e {
+        crate::Error::InvalidInput(i) => i.rule.clone(),
+        other => other.to_string(),
+    };
+    bad(format!("{}: {} parameter {}={value:?} {rule}", raw.operation.id, where_(param), param.name))
+}
+
+/// A string parameter, checked against its schema.
+pub(crate) fn param_str(raw: &Raw<'_>, param: &Parameter) -> Result<Option<String>, Rejection> {
+    let Some(value) = text(raw, param)? else { return Ok(None) };
+    validate::check_str(param.name, &param.schema, value, Side::Server).map_err(|e| rejected(raw, param, value, e))?;
+    Ok(Some(value.to_owned()))
+}
+
+/// A parameter whose values are an enum's: only the values the spec lists pass.
+pub(crate) fn param_enum<E: From<String>>(raw: &Raw<'_>, param: &Parameter) -> Result<Option<E>, Rejection> {
+    Ok(param_str(raw, param)?.map(E::from))
+}
+
+/// An integer parameter, checked against its bounds.
+pub(crate) fn param_int(raw: &Raw<'_>, param: &Parameter) -> Result<Option<i64>, Rejection> {
+    let Some(value) = text(raw, param)? else { return Ok(None) };
+    let parsed: i128 = value.parse().map_err(|_| {
+        let rule = validate::range_rule(&param.schema, "an integer");
+        bad(format!("{}: {} parameter {}={value:?} {rule}", raw.operation.id, where_(param), param.name))
+    })?;
+    validate::check_int(param.name, &param.schema, parsed).map_err(|e| rejected(raw, param, value, e))?;
+    i64::try_from(parsed).map(Some).map_err(|_| {
+        bad(format!(
+            "{}: {} parameter {}={value:?} is not a 64-bit integer",
+            raw.operation.id,
+            where_(param),
+            param.name
+        ))
+    })
+}
+
+/// A boolean parameter: `true` or `false`.
+pub(crate) fn param_bool(raw: &Raw<'_>, param: &Parameter) -> Result<Option<bool>, Rejection> {
+    match text(raw, param)? {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(bad(format!(
+            "{}: {} parameter {}={other:?} must be true or false",
+            raw.operation.id,
+            where_(param),
+            param.name
+        ))),
+    }
+}
+
+/// A parameter the spec requires.
+pub(crate) fn required<T>(raw: &Raw<'_>, param: &Parameter, value: Option<T>) -> Result<T, Rejection> {
+    value.ok_or_else(|| {
+        bad(format!("{}: the required {} parameter {:?} is missing", raw.operation.id, where_(param), param.name))
+    })
+}
+
+/// The body, read as the generated builder type (unknown properties are ignored, as the spec allows them; a `null`
+/// where the spec does not allow one, a missing required property or a wrong type is refused) and checked against
+/// every constraint of the spec, enums strictly.
+pub(crate) fn body<T: DeserializeOwned + Validate>(raw: &Raw<'_>) -> Result<Option<T>, Rejection> {
+    let Some(json) = raw.body else { return Ok(None) };
+    let id = raw.operation.id;
+    let body: T = serde_json::from_value(json.clone()).map_err(|e| bad(format!("{id}: invalid request body: {e}")))?;
+    body.validate(Side::Server).map_err(|e| bad(format!("{id}: invalid request body: {e}")))?;
+    Ok(Some(body))
+}
+
+/// A body the spec requires.
+pub(crate) fn required_body<T>(raw: &Raw<'_>, body: Option<T>) -> Result<T, Rejection> {
+    body.ok_or_else(|| bad(format!("{}: a JSON request body is required", raw.operation.id)))
+}
