@@ -260,7 +260,7 @@ async fn check_fake(total: usize, page_size: u32) -> Result<Value, BoxError> {
         client.workspaces().list().page_size(page_size).items().map_ok(|w| w.id).try_collect().await?;
     Ok(json!({
         "items": ids.len(),
-        "requests": fake.request_count("listWorkspaces"),
+        "requests": fake.request_count(openrouter_workspaces::operation::OperationId::ListWorkspaces),
         "expected_requests": total.div_ceil(page_size as usize).max(1),
     }))
 }

@@ -25,6 +25,7 @@
 /// Everything else `cargo xtask regenerate` derives from the spec: the operation table, the limits, the open
 /// enums, the request builders and their validation, and what the fake needs. Re-exported where it belongs.
 #[path = "generated/api.rs"]
+#[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
 mod budgets;
 mod client;
@@ -50,6 +51,7 @@ mod workspaces;
 /// validation and no error mapping.
 #[allow(missing_docs, clippy::all, unused_mut)]
 #[path = "generated/client.rs"]
+#[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 pub mod raw;
 
 pub use api::limits;

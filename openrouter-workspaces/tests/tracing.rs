@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use openrouter_workspaces::fake::{FakeServer, Fault};
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{Client, RetryPolicy};
 
 const SECRET: &str = "sk-or-v1-do-not-log-me-0123456789";
@@ -46,7 +47,7 @@ async fn every_attempt_is_traced_with_its_fields_and_without_the_key() {
         .retry_policy(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1)))
         .build()
         .unwrap();
-    server.inject("getWorkspace", [Fault::status(503)]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(503)]);
     client.workspaces().get("default").await.unwrap();
     // A 401 from a wrong key: its error is traced too, and the wrong key is not in it either.
     let wrong = Client::builder().api_key("sk-or-v1-wrong-key-also-secret").base_url(server.base_url()).ignore_env();

@@ -160,7 +160,14 @@ fn node(schema: &Value, objects: Objects, at: &str, in_all_of: bool) -> Result<V
     }
 
     if objects == Objects::Strict && !out.contains_key("additionalProperties") {
-        if out.contains_key("allOf") && !out.contains_key("unevaluatedProperties") {
+        // An `allOf` that composes inline objects is closed as a whole; one that only wraps a `$ref` (upstream's way
+        // of giving a reference a description) is closed by the referenced schema already, and closing it again
+        // would repeat every violation of the reference as "unevaluated".
+        let composes_objects = out
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|members| members.iter().any(|m| m.get("properties").is_some()));
+        if composes_objects && !out.contains_key("unevaluatedProperties") {
             out.insert("unevaluatedProperties".into(), json!(false));
         } else if out.contains_key("properties") && !in_all_of {
             out.insert("additionalProperties".into(), json!(false));
@@ -314,5 +321,7 @@ mod tests {
         assert!(s["allOf"][0].get("additionalProperties").is_none());
         assert!(valid(&s, &Map::new(), json!({"a": "x", "b": "y"})));
         assert!(!valid(&s, &Map::new(), json!({"a": "x", "c": "z"})));
+        let described = strict(json!({"allOf": [{"$ref": "#/components/schemas/W"}, {"description": "the W"}]}));
+        assert!(described.get("unevaluatedProperties").is_none(), "{described}");
     }
 }

@@ -2,6 +2,7 @@
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{
     BudgetInterval, BudgetLimit, CreateWorkspace, Error, ResetInterval, ServerTool, UpdateWorkspace,
     WorkspaceMemberRole,
@@ -64,8 +65,9 @@ async fn all_twelve_operations_work_end_to_end() {
     ws.delete("production").await.unwrap();
     assert!(matches!(ws.get("production").await.unwrap_err(), Error::NotFound(_)));
 
-    let seen: std::collections::BTreeSet<&str> = server.requests().iter().filter_map(|r| r.operation_id).collect();
-    assert_eq!(seen.len(), 12, "{seen:?}");
+    let seen: std::collections::BTreeSet<&str> =
+        server.requests().iter().filter_map(|r| r.operation_id).map(OperationId::as_str).collect();
+    assert_eq!(seen.len(), OperationId::ALL.len(), "every operation, through the SDK: {seen:?}");
 }
 
 #[tokio::test]
@@ -173,7 +175,7 @@ async fn invalid_input_is_rejected_before_anything_is_sent() {
         ("id", ws.members("..").list().collect().await.unwrap_err()),
         ("id", ws.members("/").add(["u"]).await.unwrap_err()),
         ("workspace_ref", ws.budgets("..").list().await.unwrap_err()),
-        ("interval", ws.budgets("default").get(BudgetInterval::Unknown("../x".into())).await.unwrap_err()),
+        ("interval", ws.budgets("default").get(BudgetInterval::from("../x")).await.unwrap_err()),
     ];
     for (field, err) in &cases {
         match err {
@@ -195,7 +197,7 @@ async fn odd_but_valid_ids_stay_inside_their_path_segment() {
         let err = client.workspaces().get(id).await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{id}: {err}");
         let r = server.requests().pop().unwrap();
-        assert_eq!(r.operation_id, Some("getWorkspace"), "{id} left its segment: {}", r.path);
+        assert_eq!(r.operation_id, Some(OperationId::GetWorkspace), "{id} left its segment: {}", r.path);
     }
 }
 
@@ -206,13 +208,13 @@ async fn unknown_enum_values_from_the_server_are_kept() {
         "id": "m", "workspace_id": "w", "user_id": "u", "role": "owner_future", "created_at": "2026-01-01T00:00:00Z"
     }))
     .unwrap();
-    assert_eq!(member.role, WorkspaceMemberRole::Unknown("owner_future".into()));
+    assert_eq!(member.role, WorkspaceMemberRole::from("owner_future"));
     let budget: openrouter_workspaces::WorkspaceBudget = serde_json::from_value(serde_json::json!({
         "id": "b", "workspace_id": "w", "limit_usd": 1.0, "reset_interval": "hourly",
         "created_at": "x", "updated_at": "y", "unknown_extra_field": 1
     }))
     .unwrap();
-    assert_eq!(budget.reset_interval, Some(ResetInterval::Unknown("hourly".into())));
+    assert_eq!(budget.reset_interval, Some(ResetInterval::from("hourly")));
 }
 
 #[tokio::test]
@@ -221,8 +223,8 @@ async fn item_streams_are_lazy() {
     let client = server.client();
     let stream = client.workspaces().list().items();
     tokio::task::yield_now().await;
-    assert_eq!(server.request_count("listWorkspaces"), 0, "nothing may be sent before the stream is polled");
+    assert_eq!(server.request_count(OperationId::ListWorkspaces), 0, "nothing may be sent before the stream is polled");
     let items: Vec<_> = stream.try_collect().await.unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(server.request_count("listWorkspaces"), 1);
+    assert_eq!(server.request_count(OperationId::ListWorkspaces), 1);
 }

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use openrouter_workspaces::fake::{FakeServer, Fault};
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{Client, CreateWorkspace, Error, RetryPolicy};
 
 /// A client on the fake with fast, deterministic retries.
@@ -41,7 +42,7 @@ async fn each_status_maps_to_its_error_kind_with_code_message_and_request_id() {
         (418, |e| matches!(e, Error::Status(_))),
     ];
     for (status, is_kind) in cases {
-        server.inject("getWorkspace", [Fault::status(status)]);
+        server.inject(OperationId::GetWorkspace, [Fault::status(status)]);
         let err = client.workspaces().get("default").await.unwrap_err();
         assert!(is_kind(&err), "{status}: {err:?}");
         let api = err.api_error().unwrap();
@@ -64,7 +65,7 @@ async fn an_html_page_from_a_proxy_keeps_status_and_body() {
     let client = fast(&server).with_retry_policy(RetryPolicy::none());
     // 502 is undocumented; 500 is documented (progenitor would lose the status of a non-JSON 500).
     for status in [502, 500] {
-        server.inject("getWorkspace", [Fault::html(status)]);
+        server.inject(OperationId::GetWorkspace, [Fault::html(status)]);
         let err = client.workspaces().get("default").await.unwrap_err();
         assert!(matches!(err, Error::Server(_)), "{err:?}");
         let api = err.api_error().unwrap();
@@ -72,7 +73,7 @@ async fn an_html_page_from_a_proxy_keeps_status_and_body() {
         assert!(api.message.is_none() && api.body.as_deref().unwrap().contains("<html>"), "{api:?}");
         assert!(err.to_string().contains("unexpected body"), "{err}");
     }
-    server.inject("getWorkspace", [Fault::oversized(500, 5_000_000)]);
+    server.inject(OperationId::GetWorkspace, [Fault::oversized(500, 5_000_000)]);
     let err = client.workspaces().get("default").await.unwrap_err();
     assert!(err.api_error().unwrap().body.as_ref().unwrap().len() <= openrouter_workspaces::MAX_BODY_KEPT);
 }
@@ -81,34 +82,34 @@ async fn an_html_page_from_a_proxy_keeps_status_and_body() {
 async fn idempotent_calls_are_retried_on_5xx_and_succeed() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    server.inject("getWorkspace", [Fault::status(503), Fault::status(502)]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(503), Fault::status(502)]);
     client.workspaces().get("default").await.unwrap();
-    assert_eq!(server.request_count("getWorkspace"), 3);
+    assert_eq!(server.request_count(OperationId::GetWorkspace), 3);
 
-    server.inject("getWorkspace", [Fault::status(500), Fault::status(500), Fault::status(500)]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(500), Fault::status(500), Fault::status(500)]);
     let err = client.workspaces().get("default").await.unwrap_err();
     assert_eq!(err.api_error().unwrap().attempts, 3, "{err}");
-    assert_eq!(server.request_count("getWorkspace"), 6, "max_attempts bounds the attempts");
+    assert_eq!(server.request_count(OperationId::GetWorkspace), 6, "max_attempts bounds the attempts");
 }
 
 #[tokio::test]
 async fn a_post_is_never_retried_on_a_500_by_default_but_is_on_429() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    server.inject("createWorkspace", [Fault::status(500)]);
+    server.inject(OperationId::CreateWorkspace, [Fault::status(500)]);
     let err = client.workspaces().create(CreateWorkspace::new("A", "a")).await.unwrap_err();
     assert!(matches!(err, Error::Server(_)));
-    assert_eq!(server.request_count("createWorkspace"), 1);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 1);
 
-    server.inject("createWorkspace", [Fault::status(429).retry_after_ms(10)]);
+    server.inject(OperationId::CreateWorkspace, [Fault::status(429).retry_after_ms(10)]);
     client.workspaces().create(CreateWorkspace::new("B", "b")).await.unwrap();
-    assert_eq!(server.request_count("createWorkspace"), 3);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 3);
 
     // Opting in per call.
-    server.inject("createWorkspace", [Fault::status(503)]);
+    server.inject(OperationId::CreateWorkspace, [Fault::status(503)]);
     let eager = client.with_retry_policy(client.retry_policy().clone().retry_non_idempotent(true));
     eager.workspaces().create(CreateWorkspace::new("C", "c")).await.unwrap();
-    assert_eq!(server.request_count("createWorkspace"), 5);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 5);
     assert_eq!(server.workspaces().len(), 3, "exactly the two successful creates happened");
 }
 
@@ -116,18 +117,18 @@ async fn a_post_is_never_retried_on_a_500_by_default_but_is_on_429() {
 async fn retry_after_is_honoured_and_capped() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    server.inject("getWorkspace", [Fault::status(429).retry_after("1")]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(429).retry_after("1")]);
     let started = Instant::now();
     client.workspaces().get("default").await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
 
     let capped = client.with_retry_policy(client.retry_policy().clone().max_retry_after(Duration::from_millis(100)));
-    server.inject("getWorkspace", [Fault::status(503).retry_after("3600")]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(503).retry_after("3600")]);
     let started = Instant::now();
     capped.workspaces().get("default").await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(2), "an hour-long Retry-After must be capped");
 
-    server.inject("getWorkspace", [Fault::status(429).retry_after_ms(300)]);
+    server.inject(OperationId::GetWorkspace, [Fault::status(429).retry_after_ms(300)]);
     let started = Instant::now();
     client.workspaces().get("default").await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(290));
@@ -137,7 +138,7 @@ async fn retry_after_is_honoured_and_capped() {
 async fn rate_limited_errors_carry_retry_after() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server).with_retry_policy(RetryPolicy::none());
-    server.inject("listWorkspaces", [Fault::status(429).retry_after("7")]);
+    server.inject(OperationId::ListWorkspaces, [Fault::status(429).retry_after("7")]);
     let err = client.workspaces().list_page(0, 10).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited(_)) && err.is_retryable());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
@@ -153,11 +154,11 @@ async fn attempt_timeouts_are_retried_for_gets_and_the_total_deadline_holds() {
         .retry_policy(RetryPolicy::default().max_attempts(10).initial_backoff(Duration::from_millis(10)).jitter(false))
         .build()
         .unwrap();
-    server.inject("getWorkspace", [Fault::delay(Duration::from_secs(2))]);
+    server.inject(OperationId::GetWorkspace, [Fault::delay(Duration::from_secs(2))]);
     client.workspaces().get("default").await.unwrap();
-    assert_eq!(server.request_count("getWorkspace"), 2, "timed out once, then succeeded");
+    assert_eq!(server.request_count(OperationId::GetWorkspace), 2, "timed out once, then succeeded");
 
-    server.inject("getWorkspace", (0..10).map(|_| Fault::delay(Duration::from_secs(2))));
+    server.inject(OperationId::GetWorkspace, (0..10).map(|_| Fault::delay(Duration::from_secs(2))));
     let (_, elapsed) = timed_out_get(&client).await;
     assert!(elapsed >= Duration::from_millis(650) && elapsed < Duration::from_millis(1200), "{elapsed:?}");
 }
@@ -166,10 +167,10 @@ async fn attempt_timeouts_are_retried_for_gets_and_the_total_deadline_holds() {
 async fn a_post_that_times_out_is_not_replayed() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client_builder().timeout(Duration::from_millis(200)).build().unwrap();
-    server.inject("createWorkspace", [Fault::delay(Duration::from_secs(1))]);
+    server.inject(OperationId::CreateWorkspace, [Fault::delay(Duration::from_secs(1))]);
     let err = client.workspaces().create(CreateWorkspace::new("A", "a")).await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)) && err.is_retryable(), "{err}");
-    assert_eq!(server.request_count("createWorkspace"), 1);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 1);
 }
 
 #[tokio::test]
@@ -178,14 +179,14 @@ async fn dropped_connections_are_retried_for_gets_only() {
     let client = fast(&server);
     for fault in [Fault::close_before_response(), Fault::close_mid_body()] {
         server.clear_requests();
-        server.inject("getWorkspace", [fault.clone()]);
+        server.inject(OperationId::GetWorkspace, [fault.clone()]);
         client.workspaces().get("default").await.unwrap();
-        assert_eq!(server.request_count("getWorkspace"), 2, "{fault:?}");
+        assert_eq!(server.request_count(OperationId::GetWorkspace), 2, "{fault:?}");
 
-        server.inject("bulkAddWorkspaceMembers", [fault.clone()]);
+        server.inject(OperationId::BulkAddWorkspaceMembers, [fault.clone()]);
         let err = client.workspaces().members("default").add(["user_bob"]).await.unwrap_err();
         assert!(matches!(err, Error::Connection(_)), "{fault:?}: {err:?}");
-        assert_eq!(server.request_count("bulkAddWorkspaceMembers"), 1, "{fault:?}");
+        assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1, "{fault:?}");
         server.clear_requests();
     }
 }
@@ -194,15 +195,15 @@ async fn dropped_connections_are_retried_for_gets_only() {
 async fn undecodable_success_bodies_are_decode_errors_and_not_retried() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    server.inject("getWorkspace", [Fault::truncated_json()]);
+    server.inject(OperationId::GetWorkspace, [Fault::truncated_json()]);
     let err = client.workspaces().get("default").await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!(err.status(), Some(200));
     assert!(err.request_id().is_some());
-    assert_eq!(server.request_count("getWorkspace"), 1);
+    assert_eq!(server.request_count(OperationId::GetWorkspace), 1);
 
     // A JSON body labelled text/plain still decodes: the content type is not trusted either way.
-    server.inject("getWorkspace", [Fault::wrong_content_type()]);
+    server.inject(OperationId::GetWorkspace, [Fault::wrong_content_type()]);
     assert_eq!(client.workspaces().get("default").await.unwrap().slug, "default");
 }
 
@@ -236,7 +237,7 @@ async fn a_callers_own_http_client_still_gets_the_attempt_timeout() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
+    server.inject(OperationId::GetWorkspace, [Fault::delay(Duration::from_secs(3))]);
     let (_, elapsed) = timed_out_get(&client).await;
     assert!(elapsed >= Duration::from_millis(190) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }
@@ -250,7 +251,7 @@ async fn a_total_deadline_shorter_than_the_attempt_timeout_ends_the_call() {
         .total_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    server.inject("getWorkspace", [Fault::delay(Duration::from_secs(3))]);
+    server.inject(OperationId::GetWorkspace, [Fault::delay(Duration::from_secs(3))]);
     let (err, elapsed) = timed_out_get(&client).await;
     assert!(err.to_string().contains("total deadline"), "{err}");
     assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_millis(1500), "{elapsed:?}");

@@ -17,11 +17,12 @@ use std::collections::BTreeSet;
 use std::num::NonZeroU64;
 use std::time::{Duration, Instant};
 
-use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, Fault, IMPLEMENTED, RecordedRequest};
+use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, Fault, RecordedRequest};
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::raw::types as raw;
 use openrouter_workspaces::{
-    BudgetInterval, BudgetLimit, Client, CreateWorkspace, Error, ErrorBody, ResetInterval, RetryPolicy, ServerTool,
-    UpdateWorkspace, WorkspaceMemberRole, operation,
+    BudgetInterval, BudgetLimit, BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers, Client, CreateWorkspace, Error,
+    ErrorBody, ResetInterval, RetryPolicy, ServerTool, UpdateWorkspace, WorkspaceMemberRole, operation,
 };
 use openrouter_workspaces_tests::{HttpRequest, Nulls, Spec, differences};
 use serde::Serialize;
@@ -90,23 +91,26 @@ fn assert_err<T: std::fmt::Debug>(result: Result<T, Error>, status: u16) {
     }
 }
 
-/// Calls one operation through the SDK on workspace `ws`, for the loops over every operation.
+/// Calls one operation through the SDK's ergonomic surface on workspace `ws`, for the loops over every operation.
+/// (This is the map from the spec's operations to the hand-written surface; an operation the spec gains has no
+/// method there until someone writes one, and the suite says so.)
 async fn call(client: &Client, op: &str, ws: &str) -> Result<(), Error> {
     let w = client.workspaces();
-    match op {
-        "listWorkspaces" => w.list_page(0, 10).await.map(drop),
-        "createWorkspace" => w.create(CreateWorkspace::new("Probe", "probe")).await.map(drop),
-        "getWorkspace" => w.get(ws).await.map(drop),
-        "updateWorkspace" => w.update(ws, UpdateWorkspace::new().name("Probe")).await.map(drop),
-        "deleteWorkspace" => w.delete(ws).await,
-        "listWorkspaceMembers" => w.members(ws).list_page(0, 10).await.map(drop),
-        "bulkAddWorkspaceMembers" => w.members(ws).add(["user_alice"]).await.map(drop),
-        "bulkRemoveWorkspaceMembers" => w.members(ws).remove(["user_alice"]).await.map(drop),
-        "listWorkspaceBudgets" => w.budgets(ws).list().await.map(drop),
-        "getWorkspaceBudget" => w.budgets(ws).get(BudgetInterval::Monthly).await.map(drop),
-        "upsertWorkspaceBudget" => w.budgets(ws).set(BudgetInterval::Monthly, 10.0).await.map(drop),
-        "deleteWorkspaceBudget" => w.budgets(ws).delete(BudgetInterval::Monthly).await,
-        other => panic!("the contract suite cannot call {other}: add it to `call` in tests/tests/contract.rs"),
+    let id: OperationId = op.parse().unwrap_or_else(|e| panic!("{e}"));
+    match id {
+        OperationId::ListWorkspaces => w.list_page(0, 10).await.map(drop),
+        OperationId::CreateWorkspace => w.create(CreateWorkspace::new("Probe", "probe")).await.map(drop),
+        OperationId::GetWorkspace => w.get(ws).await.map(drop),
+        OperationId::UpdateWorkspace => w.update(ws, UpdateWorkspace::new().name("Probe")).await.map(drop),
+        OperationId::DeleteWorkspace => w.delete(ws).await,
+        OperationId::ListWorkspaceMembers => w.members(ws).list_page(0, 10).await.map(drop),
+        OperationId::BulkAddWorkspaceMembers => w.members(ws).add(["user_alice"]).await.map(drop),
+        OperationId::BulkRemoveWorkspaceMembers => w.members(ws).remove(["user_alice"]).await.map(drop),
+        OperationId::ListWorkspaceBudgets => w.budgets(ws).list().await.map(drop),
+        OperationId::GetWorkspaceBudget => w.budgets(ws).get(BudgetInterval::Monthly).await.map(drop),
+        OperationId::UpsertWorkspaceBudget => w.budgets(ws).set(BudgetInterval::Monthly, 10.0).await.map(drop),
+        OperationId::DeleteWorkspaceBudget => w.budgets(ws).delete(BudgetInterval::Monthly).await,
+        other => panic!("the SDK has no ergonomic method for {other} yet (use `Client::raw`); add one and a line here"),
     }
 }
 
@@ -122,25 +126,33 @@ fn documented_pairs() -> BTreeSet<(String, u16)> {
     out
 }
 
-#[test]
-fn spec_sdk_table_and_fake_have_the_same_operations() {
+/// The generated table against this suite's own reading of the spec, and the fake against the table: every
+/// operation is routed and answered by a business rule (none falls to the fake's 501).
+#[tokio::test]
+async fn spec_sdk_table_and_fake_have_the_same_operations() {
     let spec_ids = spec().operation_ids();
-    let sdk: BTreeSet<&str> = operation::ALL.iter().map(|o| o.id).collect();
-    let fake: BTreeSet<&str> = IMPLEMENTED.iter().copied().collect();
+    let sdk: BTreeSet<&str> = operation::ALL.iter().map(|o| o.id.as_str()).collect();
     let mut problems = Vec::new();
-    for (name, set) in [("openrouter_workspaces::operation::ALL", &sdk), ("the fake (fake::IMPLEMENTED)", &fake)] {
-        for id in spec_ids.difference(set) {
-            problems.push(format!("operation {id} is in the spec but not in {name}"));
-        }
-        for id in set.difference(&spec_ids) {
-            problems.push(format!("operation {id} is in {name} but not in the spec"));
-        }
+    for id in spec_ids.difference(&sdk) {
+        problems.push(format!("operation {id} is in the spec but not in openrouter_workspaces::operation::ALL"));
+    }
+    for id in sdk.difference(&spec_ids) {
+        problems.push(format!("operation {id} is in openrouter_workspaces::operation::ALL but not in the spec"));
     }
     for op in operation::ALL {
-        if let Some(s) = spec().operation(op.id)
+        if let Some(s) = spec().operation(op.id.as_str())
             && (s.method.as_str(), s.path.as_str()) != (op.method, op.path)
         {
             problems.push(format!("{}: operation::ALL says {op}, the spec says {} {}", op.id, s.method, s.path));
+        }
+    }
+    let server = FakeServer::start().await.unwrap();
+    let client = server.client_builder().retry_policy(RetryPolicy::none()).build().unwrap();
+    for op in operation::ALL {
+        if let Err(e) = call(&client, op.id.as_str(), "default").await
+            && e.status() == Some(501)
+        {
+            problems.push(format!("the fake does not implement {}: {e}", op.id));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -343,7 +355,7 @@ async fn every_request_and_response_conforms_to_the_spec() {
     server.clear_requests();
     let once = server.client_builder().retry_policy(RetryPolicy::none()).build().unwrap();
     for (op, status) in documented_pairs().difference(&natural) {
-        server.inject(op, [Fault::status(*status)]);
+        server.inject(op.parse().unwrap(), [Fault::status(*status)]);
         assert_err(call(&once, op, "all-at-once").await, *status);
     }
     let (injected, _) = assert_log_conforms(&server.requests(), &[]);
@@ -359,7 +371,7 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
     // Through the SDK: an interval outside the spec's enum (the SDK's enum is open, so it lets it through).
-    let hourly = BudgetInterval::Unknown("hourly".into());
+    let hourly = BudgetInterval::from("hourly");
     assert_err(client.workspaces().budgets("default").get(hourly.clone()).await, 400);
     assert_err(client.workspaces().budgets("default").delete(hourly).await, 400);
     // Through the raw client: a limit above the maximum.
@@ -368,15 +380,11 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", server.base_url());
     let sends = [
-        http.post(url("/workspaces"))
-            .bearer_auth(FAKE_API_KEY)
-            .json(&json!({"name": "N", "slug": "n", "colour": "red"})),
         http.post(url("/workspaces")).bearer_auth(FAKE_API_KEY).json(&json!({"name": "N"})),
         http.patch(url("/workspaces/default")).bearer_auth(FAKE_API_KEY).json(&json!({"name": null})),
         http.put(url("/workspaces/default/budgets/daily")).bearer_auth(FAKE_API_KEY).json(&json!({"limit_usd": "10"})),
         http.post(url("/workspaces/default/members/add")).bearer_auth(FAKE_API_KEY).body("{\"user_ids\": [\"u\"]}"),
         http.get(url("/workspaces/default/members")).bearer_auth(FAKE_API_KEY).query(&[("limit", "0")]),
-        http.get(url("/workspaces")).bearer_auth(FAKE_API_KEY).query(&[("page", "2")]),
         http.delete(url("/workspaces/default"))
             .bearer_auth(FAKE_API_KEY)
             .query(&[("confirm_default_workspace_deletion", "yes")]),
@@ -390,13 +398,11 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
         "getWorkspaceBudget path parameter interval: \"hourly\" is not one of",
         "deleteWorkspaceBudget path parameter interval: \"hourly\" is not one of",
         "listWorkspaces query parameter limit: 101 is greater than the maximum of 100",
-        "createWorkspace request body: (root): Additional properties are not allowed ('colour' was unexpected)",
         "createWorkspace request body: (root): \"slug\" is a required property",
         "updateWorkspace request body: /name: null is not of type \"string\"",
         "upsertWorkspaceBudget request body: /limit_usd: \"10\" is not of type \"number\"",
         "bulkAddWorkspaceMembers header Content-Type: missing on a request with a body",
         "listWorkspaceMembers query parameter limit: 0 is less than the minimum of 1",
-        "listWorkspaces query parameter page: not defined by the spec (defined: offset, limit)",
         "deleteWorkspace query parameter confirm_default_workspace_deletion: \"yes\" is not of type \"boolean\"",
         "POST /workspaces/default: method not in the spec for this path (it has GET, PATCH, DELETE)",
         "GET /workspace: no path template of the spec matches",
@@ -474,11 +480,11 @@ async fn tampered_exchanges_are_caught_naming_the_operation_and_the_violation() 
         ["createWorkspace response: status 200 is not documented (documented: 201, 400, 401, 403, 500)"]
     );
     let mut misrouted = real.clone();
-    misrouted.operation_id = Some("listWorkspaces");
+    misrouted.operation_id = Some(OperationId::ListWorkspaces);
     assert_eq!(
         spec().validate_exchange(&misrouted).unwrap_err(),
         [
-            "createWorkspace: the fake routed POST /api/v1/workspaces to Some(\"listWorkspaces\"), but the spec matches createWorkspace"
+            "createWorkspace: the fake routed POST /api/v1/workspaces to Some(ListWorkspaces), but the spec matches createWorkspace"
         ]
     );
 }
@@ -530,15 +536,9 @@ const SDK_TYPES: &[SdkType] = &[
         "ListWorkspaceMembersResponse",
         "raw::types::ListWorkspaceMembersResponse",
     ),
-    request::<raw::BulkAddWorkspaceMembersRequest>(
-        "BulkAddWorkspaceMembersRequest",
-        "raw::types::BulkAddWorkspaceMembersRequest",
-    ),
+    request::<BulkAddWorkspaceMembers>("BulkAddWorkspaceMembersRequest", "BulkAddWorkspaceMembers"),
     response::<raw::BulkAddWorkspaceMembersResponse>("BulkAddWorkspaceMembersResponse", "MembersAdded"),
-    request::<raw::BulkRemoveWorkspaceMembersRequest>(
-        "BulkRemoveWorkspaceMembersRequest",
-        "raw::types::BulkRemoveWorkspaceMembersRequest",
-    ),
+    request::<BulkRemoveWorkspaceMembers>("BulkRemoveWorkspaceMembersRequest", "BulkRemoveWorkspaceMembers"),
     response::<raw::BulkRemoveWorkspaceMembersResponse>(
         "BulkRemoveWorkspaceMembersResponse",
         "raw::types::BulkRemoveWorkspaceMembersResponse",
@@ -548,10 +548,7 @@ const SDK_TYPES: &[SdkType] = &[
     response::<raw::WorkspaceBudget>("WorkspaceBudget", "WorkspaceBudget"),
     response::<raw::ListWorkspaceBudgetsResponse>("ListWorkspaceBudgetsResponse", "BudgetList"),
     response::<raw::GetWorkspaceBudgetResponse>("GetWorkspaceBudgetResponse", "raw::types::GetWorkspaceBudgetResponse"),
-    request::<raw::UpsertWorkspaceBudgetRequest>(
-        "UpsertWorkspaceBudgetRequest",
-        "raw::types::UpsertWorkspaceBudgetRequest",
-    ),
+    request::<BudgetLimit>("UpsertWorkspaceBudgetRequest", "BudgetLimit"),
     response::<raw::UpsertWorkspaceBudgetResponse>(
         "UpsertWorkspaceBudgetResponse",
         "raw::types::UpsertWorkspaceBudgetResponse",
@@ -843,17 +840,17 @@ enum Target {
 }
 
 impl Target {
-    fn operation(self) -> &'static str {
+    fn operation(self) -> OperationId {
         match self {
-            Target::Put => "upsertWorkspaceBudget",
-            Target::Delete => "deleteWorkspaceBudget",
-            Target::Patch => "updateWorkspace",
-            Target::Post => "bulkRemoveWorkspaceMembers",
+            Target::Put => OperationId::UpsertWorkspaceBudget,
+            Target::Delete => OperationId::DeleteWorkspaceBudget,
+            Target::Patch => OperationId::UpdateWorkspace,
+            Target::Post => OperationId::BulkRemoveWorkspaceMembers,
         }
     }
 
     fn idempotent(self) -> bool {
-        matches!(self, Target::Put | Target::Delete)
+        self.operation().operation().is_idempotent()
     }
 
     async fn call(self, client: Client) -> Result<(), Error> {
@@ -1132,10 +1129,10 @@ async fn a_cut_write_is_reported_not_replayed_and_applied_once() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
     server.seed_workspace("Cut", "cut").unwrap();
-    server.inject("bulkAddWorkspaceMembers", [Fault::close_mid_body()]);
+    server.inject(OperationId::BulkAddWorkspaceMembers, [Fault::close_mid_body()]);
     let err = client.workspaces().members("cut").add(["user_bob"]).await.unwrap_err();
     assert!(matches!(err, Error::Connection(_)), "{err:?}");
-    assert_eq!(server.request_count("bulkAddWorkspaceMembers"), 1);
+    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1);
     let members = client.workspaces().members("cut").list().collect().await.unwrap();
     assert_eq!(members.iter().map(|m| m.user_id.as_str()).collect::<Vec<_>>(), ["user_bob"]);
 }
@@ -1145,11 +1142,14 @@ async fn a_cut_write_is_reported_not_replayed_and_applied_once() {
 async fn fault_headers_reach_the_error() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client_builder().retry_policy(RetryPolicy::none()).build().unwrap();
-    server.inject("listWorkspaceBudgets", [Fault::status(503).header("x-request-id", "req_custom_1").retry_after("3")]);
+    server.inject(
+        OperationId::ListWorkspaceBudgets,
+        [Fault::status(503).header("x-request-id", "req_custom_1").retry_after("3")],
+    );
     let err = client.workspaces().budgets("default").list().await.unwrap_err();
     assert_eq!((err.status(), err.request_id()), (Some(503), Some("req_custom_1")));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
     assert!(err.is_retryable(), "{err}");
-    assert_eq!(server.request_count("listWorkspaceBudgets"), 1);
+    assert_eq!(server.request_count(OperationId::ListWorkspaceBudgets), 1);
     assert_log_conforms(&server.requests(), &[503]);
 }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{Client, Error};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,7 +29,7 @@ async fn enumerating_n_items_costs_exactly_ceil_n_over_l_requests() {
         let items = client.workspaces().list().page_size(L).collect().await.unwrap();
         assert_eq!(items.len(), n);
         let expected = n.div_ceil(L as usize).max(1);
-        assert_eq!(server.request_count("listWorkspaces"), expected, "N = {n}, L = {L}");
+        assert_eq!(server.request_count(OperationId::ListWorkspaces), expected, "N = {n}, L = {L}");
         // The pages are in order and cover the list once.
         let ids: std::collections::BTreeSet<&str> = items.iter().map(|w| w.id.as_str()).collect();
         assert_eq!(ids.len(), n);
@@ -55,7 +56,7 @@ async fn the_page_stream_reports_totals_and_members_paginate_too() {
 
     let members = client.workspaces().members("default").list().page_size(3).collect().await.unwrap();
     assert_eq!(members.len(), 4);
-    assert_eq!(server.request_count("listWorkspaceMembers"), 2);
+    assert_eq!(server.request_count(OperationId::ListWorkspaceMembers), 2);
 }
 
 /// A server that answers every list request from `answer(offset, limit)` and counts the requests.

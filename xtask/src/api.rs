@@ -1139,8 +1139,12 @@ fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
                 let (arg_ty, conv) = arg(&p.ty, &f);
                 required_names.push(format!("`{wire}`"));
                 args.push(quote!(#f: #arg_ty));
-                let init =
-                    if p.schema.nullable { quote!(#f: ::std::option::Option::Some(#conv)) } else { quote!(#f: #conv) };
+                let plain = f == conv.to_string();
+                let init = match (p.schema.nullable, plain) {
+                    (true, _) => quote!(#f: ::std::option::Option::Some(#conv)),
+                    (false, true) => quote!(#f),
+                    (false, false) => quote!(#f: #conv),
+                };
                 inits.push(init);
             } else {
                 let (arg_ty, conv) = arg(&p.ty, &ident("value"));
@@ -1206,15 +1210,15 @@ fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
                 schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
                 body_checks.push(check_one(&c, &p.ty, quote!(v)));
             }
-            if let (Ty::Array(item), Some(item_schema)) = (&p.ty, &p.items) {
-                if needs(item_schema, item) {
-                    let item_owner = format!("{owner}_ITEMS");
-                    let c = ident(&item_owner);
-                    let schema = schema_expr(&item_owner, item_schema, &mut limits, &mut patterns);
-                    schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
-                    let one = check_one(&c, item, quote!(item));
-                    body_checks.push(quote!(for item in v.iter() { #one }));
-                }
+            if let (Ty::Array(item), Some(item_schema)) = (&p.ty, &p.items)
+                && needs(item_schema, item)
+            {
+                let item_owner = format!("{owner}_ITEMS");
+                let c = ident(&item_owner);
+                let schema = schema_expr(&item_owner, item_schema, &mut limits, &mut patterns);
+                schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
+                let one = check_one(&c, item, quote!(item));
+                body_checks.push(quote!(for item in v.iter() { #one }));
             }
             if !body_checks.is_empty() {
                 checks.push(match (p.required && !p.schema.nullable, tri) {
@@ -1355,12 +1359,14 @@ fn emit_fake(model: &Model) -> TokenStream {
             let (field_ty, value) = if p.required {
                 (ty, quote!(required(raw, &operations::#c, #get?)?))
             } else if has_default {
-                let default = match (p.schema.kind.as_str(), &p.enum_type) {
-                    (_, Some(_)) => quote!(::std::convert::From::from(crate::limits::#default_const)),
-                    ("string", None) => quote!(crate::limits::#default_const.to_owned()),
-                    _ => quote!(crate::limits::#default_const),
+                let or_default = match (p.schema.kind.as_str(), &p.enum_type) {
+                    (_, Some(_)) => {
+                        quote!(unwrap_or_else(|| ::std::convert::From::from(crate::limits::#default_const)))
+                    }
+                    ("string", None) => quote!(unwrap_or_else(|| crate::limits::#default_const.to_owned())),
+                    _ => quote!(unwrap_or(crate::limits::#default_const)),
                 };
-                (ty, quote!(#get?.unwrap_or_else(|| #default)))
+                (ty, quote!(#get?.#or_default))
             } else {
                 (quote!(::std::option::Option<#ty>), quote!(#get?))
             };
@@ -1460,7 +1466,9 @@ mod tests {
         );
         let body = &model.bodies[0];
         assert_eq!((body.rust.as_str(), body.patch), ("Paint", true));
-        assert_eq!(body.props[2].ty, Ty::Array(Box::new(Ty::Enum("Color".into()))));
+        let names: Vec<&str> = body.props.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["name", "colors", "note"], "required first, then the spec's order");
+        assert_eq!(body.props[1].ty, Ty::Array(Box::new(Ty::Enum("Color".into()))));
         assert_eq!(
             model.enums[0].values,
             [("Red".to_owned(), "red".to_owned()), ("LightBlue".into(), "light-blue".into())]
@@ -1481,8 +1489,8 @@ mod tests {
             "pub const PAINT_COLORS_MAX_ITEMS: usize = 3;",
             "pub fn clear_note(mut self) -> Self",
             "pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self",
-            "PaintThing { id: ::std::string::String, limit: i64, body: crate::requests::Paint }",
-            "LightBlue = \"light-blue\"",
+            "PaintThing {\n            id: ::std::string::String,\n            limit: i64,\n            body: crate::requests::Paint,\n        },",
+            "Color::LightBlue => \"light-blue\"",
             "success_status: 202",
         ] {
             assert!(source.contains(expected), "missing {expected:?} in\n{source}");

@@ -6,8 +6,13 @@
 //! an array the update is appended to it. Inside an object update, an array value is appended to an existing
 //! array (so `update: {parameters: [..]}` adds parameters, as the SDK repos' overlays do).
 //!
-//! One extension, because the Overlay spec cannot rename a key: `x-rename: {old: new}` on an action renames keys
-//! of the object(s) selected by `target`, keeping the value (used for a renamed path template).
+//! Two extensions, for what the Overlay spec cannot say:
+//! - `x-rename: {old: new}` renames keys of the object(s) selected by `target`, keeping the value (used for a
+//!   renamed path template);
+//! - `x-extract: Name` moves the schema selected by `target` to `components/schemas/Name` and leaves a `$ref` to it
+//!   in its place (used to name an inline enum, so that the generator can give it an open enum of its own while
+//!   its values keep coming from upstream). Extracting the same schema twice is fine; a different schema under an
+//!   existing name is an error.
 //!
 //! An action whose target selects nothing is an error: an overlay that silently stops applying is how drift hides.
 
@@ -36,8 +41,19 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>, String> {
         let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
         let update = action.get("update");
         let rename = action.get("x-rename").and_then(Value::as_object);
-        if [remove, update.is_some(), rename.is_some()].iter().filter(|b| **b).count() != 1 {
-            return Err(format!("{at}: an action needs exactly one of `update`, `remove: true` or `x-rename`"));
+        let extract = action.get("x-extract");
+        if [remove, update.is_some(), rename.is_some(), extract.is_some()].iter().filter(|b| **b).count() != 1 {
+            return Err(format!(
+                "{at}: an action needs exactly one of `update`, `remove: true`, `x-rename` or `x-extract`"
+            ));
+        }
+        if let Some(extract) = extract {
+            let name = extract.as_str().ok_or(format!("{at}/x-extract: expected the name of a schema"))?;
+            for pointer in &pointers {
+                extract_at(doc, pointer, name).map_err(|e| format!("{at}/x-extract: {e}"))?;
+            }
+            report.push(format!("{what} ({} node(s))", pointers.len()));
+            continue;
         }
         // Deepest first, so removing one node never shifts the pointer of another.
         for pointer in pointers.iter().rev() {
@@ -78,6 +94,29 @@ pub fn merge(target: &mut Value, update: &Value) {
         (Value::Array(target), Value::Array(update)) => target.extend(update.iter().cloned()),
         (Value::Array(target), update) => target.push(update.clone()),
         (target, update) => *target = update.clone(),
+    }
+}
+
+fn extract_at(doc: &mut Value, pointer: &str, name: &str) -> Result<(), String> {
+    let reference = Value::Object(
+        [("$ref".to_owned(), Value::String(format!("#/components/schemas/{}", crate::spec::escape_segment(name))))]
+            .into_iter()
+            .collect(),
+    );
+    let node = doc.pointer_mut(pointer).ok_or(format!("{pointer} vanished while applying"))?;
+    let schema = std::mem::replace(node, reference);
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .ok_or("the document has no components/schemas")?;
+    match schemas.get(name) {
+        Some(existing) if *existing != schema => {
+            Err(format!("components/schemas/{name} exists and differs from the schema at {pointer}"))
+        }
+        _ => {
+            schemas.insert(name.to_owned(), schema);
+            Ok(())
+        }
     }
 }
 
@@ -155,5 +194,29 @@ mod tests {
         let err = apply(&mut doc, &overlay(json!([{"target": "$..[", "remove": true}]))).unwrap_err();
         assert!(err.starts_with("/actions/0/target:"), "{err}");
         assert!(apply(&mut doc, &json!({"actions": []})).unwrap_err().starts_with("/overlay:"));
+    }
+
+    #[test]
+    fn extract_names_an_inline_schema_and_leaves_a_ref() {
+        let mut doc = json!({
+            "components": {"schemas": {
+                "M": {"properties": {"role": {"type": "string", "enum": ["a", "b"]}}},
+                "N": {"properties": {"role": {"type": "string", "enum": ["a", "b"]}, "other": {"type": "string", "enum": ["c"]}}}
+            }}
+        });
+        let actions = json!([{"target": "$.components.schemas.*.properties.role", "x-extract": "Role"}]);
+        apply(&mut doc, &overlay(actions)).unwrap();
+        assert_eq!(doc["components"]["schemas"]["Role"], json!({"type": "string", "enum": ["a", "b"]}));
+        assert_eq!(
+            doc["components"]["schemas"]["M"]["properties"]["role"],
+            json!({"$ref": "#/components/schemas/Role"})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["N"]["properties"]["role"],
+            json!({"$ref": "#/components/schemas/Role"})
+        );
+        let clash = json!([{"target": "$.components.schemas.N.properties.other", "x-extract": "Role"}]);
+        let e = apply(&mut doc, &overlay(clash)).unwrap_err();
+        assert!(e.contains("components/schemas/Role exists and differs"), "{e}");
     }
 }

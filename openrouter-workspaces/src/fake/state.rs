@@ -237,10 +237,10 @@ impl State {
 
     pub(crate) fn update_workspace(&mut self, id: &str, body: UpdateWorkspace) -> Outcome {
         let i = self.find(id)?;
-        if let Some(slug) = &body.slug {
-            if self.slug_taken(slug, Some(i)) {
-                return Err(bad(format!("a workspace with slug {slug:?} already exists")));
-            }
+        if let Some(slug) = &body.slug
+            && self.slug_taken(slug, Some(i))
+        {
+            return Err(bad(format!("a workspace with slug {slug:?} already exists")));
         }
         let now = self.now();
         let mut w = self.entries[i].workspace.clone();

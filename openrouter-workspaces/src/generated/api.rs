@@ -184,8 +184,16 @@ pub mod operations {
         required: false,
         schema: crate::validate::Schema {
             nullable: true,
-            minimum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACES_OFFSET_MINIMUM)),
-            maximum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACES_OFFSET_MAXIMUM)),
+            minimum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACES_OFFSET_MINIMUM,
+                ),
+            ),
+            maximum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACES_OFFSET_MAXIMUM,
+                ),
+            ),
             default: Some("0"),
             ..crate::validate::Schema::of(crate::validate::Kind::Integer)
         },
@@ -196,8 +204,16 @@ pub mod operations {
         location: crate::operation::Location::Query,
         required: false,
         schema: crate::validate::Schema {
-            minimum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACES_LIMIT_MINIMUM)),
-            maximum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACES_LIMIT_MAXIMUM)),
+            minimum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACES_LIMIT_MINIMUM,
+                ),
+            ),
+            maximum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACES_LIMIT_MAXIMUM,
+                ),
+            ),
             default: Some("50"),
             ..crate::validate::Schema::of(crate::validate::Kind::Integer)
         },
@@ -227,7 +243,9 @@ pub mod operations {
         name: "confirm_default_workspace_deletion",
         location: crate::operation::Location::Query,
         required: false,
-        schema: crate::validate::Schema { ..crate::validate::Schema::of(crate::validate::Kind::Boolean) },
+        schema: crate::validate::Schema {
+            ..crate::validate::Schema::of(crate::validate::Kind::Boolean)
+        },
     };
     /// The path parameter `id` of `updateWorkspace`. The workspace ID (UUID) or slug.
     pub const UPDATE_WORKSPACE_ID: Parameter = Parameter {
@@ -256,8 +274,16 @@ pub mod operations {
         required: false,
         schema: crate::validate::Schema {
             nullable: true,
-            minimum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_MINIMUM)),
-            maximum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_MAXIMUM)),
+            minimum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_MINIMUM,
+                ),
+            ),
+            maximum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_MAXIMUM,
+                ),
+            ),
             default: Some("0"),
             ..crate::validate::Schema::of(crate::validate::Kind::Integer)
         },
@@ -268,8 +294,16 @@ pub mod operations {
         location: crate::operation::Location::Query,
         required: false,
         schema: crate::validate::Schema {
-            minimum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_MINIMUM)),
-            maximum: Some(crate::validate::Bound::Integer(crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_MAXIMUM)),
+            minimum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_MINIMUM,
+                ),
+            ),
+            maximum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_MAXIMUM,
+                ),
+            ),
             default: Some("50"),
             ..crate::validate::Schema::of(crate::validate::Kind::Integer)
         },
@@ -300,7 +334,9 @@ pub mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
-            min_length: Some(crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH),
+            min_length: Some(
+                crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH,
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -310,7 +346,9 @@ pub mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
-            min_length: Some(crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH),
+            min_length: Some(
+                crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -331,7 +369,9 @@ pub mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
-            min_length: Some(crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH),
+            min_length: Some(
+                crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -352,7 +392,9 @@ pub mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
-            min_length: Some(crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH),
+            min_length: Some(
+                crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -384,7 +426,10 @@ pub mod operations {
         path: "/workspaces",
         summary: "Create a workspace",
         parameters: &[],
-        request_body: Some(crate::operation::RequestBody { schema: "CreateWorkspaceRequest", required: true }),
+        request_body: Some(crate::operation::RequestBody {
+            schema: "CreateWorkspaceRequest",
+            required: true,
+        }),
         success_status: 201u16,
     };
     /// `getWorkspace`: `GET /workspaces/{id}`.
@@ -403,7 +448,10 @@ pub mod operations {
         method: "DELETE",
         path: "/workspaces/{id}",
         summary: "Delete a workspace",
-        parameters: &[DELETE_WORKSPACE_ID, DELETE_WORKSPACE_CONFIRM_DEFAULT_WORKSPACE_DELETION],
+        parameters: &[
+            DELETE_WORKSPACE_ID,
+            DELETE_WORKSPACE_CONFIRM_DEFAULT_WORKSPACE_DELETION,
+        ],
         request_body: None,
         success_status: 200u16,
     };
@@ -414,7 +462,10 @@ pub mod operations {
         path: "/workspaces/{id}",
         summary: "Update a workspace",
         parameters: &[UPDATE_WORKSPACE_ID],
-        request_body: Some(crate::operation::RequestBody { schema: "UpdateWorkspaceRequest", required: true }),
+        request_body: Some(crate::operation::RequestBody {
+            schema: "UpdateWorkspaceRequest",
+            required: true,
+        }),
         success_status: 200u16,
     };
     /// `listWorkspaceMembers`: `GET /workspaces/{id}/members`.
@@ -423,7 +474,11 @@ pub mod operations {
         method: "GET",
         path: "/workspaces/{id}/members",
         summary: "List workspace members",
-        parameters: &[LIST_WORKSPACE_MEMBERS_ID, LIST_WORKSPACE_MEMBERS_OFFSET, LIST_WORKSPACE_MEMBERS_LIMIT],
+        parameters: &[
+            LIST_WORKSPACE_MEMBERS_ID,
+            LIST_WORKSPACE_MEMBERS_OFFSET,
+            LIST_WORKSPACE_MEMBERS_LIMIT,
+        ],
         request_body: None,
         success_status: 200u16,
     };
@@ -434,7 +489,10 @@ pub mod operations {
         path: "/workspaces/{id}/members/add",
         summary: "Bulk add members to a workspace",
         parameters: &[BULK_ADD_WORKSPACE_MEMBERS_ID],
-        request_body: Some(crate::operation::RequestBody { schema: "BulkAddWorkspaceMembersRequest", required: true }),
+        request_body: Some(crate::operation::RequestBody {
+            schema: "BulkAddWorkspaceMembersRequest",
+            required: true,
+        }),
         success_status: 200u16,
     };
     /// `bulkRemoveWorkspaceMembers`: `POST /workspaces/{id}/members/remove`.
@@ -476,8 +534,14 @@ pub mod operations {
         method: "PUT",
         path: "/workspaces/{workspace_ref}/budgets/{interval}",
         summary: "Create or update a workspace budget",
-        parameters: &[UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF, UPSERT_WORKSPACE_BUDGET_INTERVAL],
-        request_body: Some(crate::operation::RequestBody { schema: "UpsertWorkspaceBudgetRequest", required: true }),
+        parameters: &[
+            UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
+            UPSERT_WORKSPACE_BUDGET_INTERVAL,
+        ],
+        request_body: Some(crate::operation::RequestBody {
+            schema: "UpsertWorkspaceBudgetRequest",
+            required: true,
+        }),
         success_status: 200u16,
     };
     /// `deleteWorkspaceBudget`: `DELETE /workspaces/{workspace_ref}/budgets/{interval}`.
@@ -486,7 +550,10 @@ pub mod operations {
         method: "DELETE",
         path: "/workspaces/{workspace_ref}/budgets/{interval}",
         summary: "Delete a workspace budget",
-        parameters: &[DELETE_WORKSPACE_BUDGET_WORKSPACE_REF, DELETE_WORKSPACE_BUDGET_INTERVAL],
+        parameters: &[
+            DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
+            DELETE_WORKSPACE_BUDGET_INTERVAL,
+        ],
         request_body: None,
         success_status: 200u16,
     };
@@ -566,7 +633,9 @@ pub mod enums {
                 ServerTool::Datetime => "openrouter:datetime",
                 ServerTool::Fusion => "openrouter:fusion",
                 ServerTool::ImageGeneration => "openrouter:image_generation",
-                ServerTool::ExperimentalSearchModels => "openrouter:experimental__search_models",
+                ServerTool::ExperimentalSearchModels => {
+                    "openrouter:experimental__search_models"
+                }
                 ServerTool::Shell => "openrouter:shell",
                 ServerTool::Subagent => "openrouter:subagent",
                 ServerTool::ToolSearch => "openrouter:tool_search",
@@ -601,13 +670,19 @@ pub mod enums {
                 "openrouter:datetime" => ServerTool::Datetime,
                 "openrouter:fusion" => ServerTool::Fusion,
                 "openrouter:image_generation" => ServerTool::ImageGeneration,
-                "openrouter:experimental__search_models" => ServerTool::ExperimentalSearchModels,
+                "openrouter:experimental__search_models" => {
+                    ServerTool::ExperimentalSearchModels
+                }
                 "openrouter:shell" => ServerTool::Shell,
                 "openrouter:subagent" => ServerTool::Subagent,
                 "openrouter:tool_search" => ServerTool::ToolSearch,
                 "openrouter:web_fetch" => ServerTool::WebFetch,
                 "openrouter:web_search" => ServerTool::WebSearch,
-                other => ServerTool::Unknown(crate::enums::UnknownValue::new(other.to_owned())),
+                other => {
+                    ServerTool::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
             }
         }
     }
@@ -620,7 +695,9 @@ pub mod enums {
                 "openrouter:datetime" => ServerTool::Datetime,
                 "openrouter:fusion" => ServerTool::Fusion,
                 "openrouter:image_generation" => ServerTool::ImageGeneration,
-                "openrouter:experimental__search_models" => ServerTool::ExperimentalSearchModels,
+                "openrouter:experimental__search_models" => {
+                    ServerTool::ExperimentalSearchModels
+                }
                 "openrouter:shell" => ServerTool::Shell,
                 "openrouter:subagent" => ServerTool::Subagent,
                 "openrouter:tool_search" => ServerTool::ToolSearch,
@@ -631,13 +708,21 @@ pub mod enums {
         }
     }
     impl ::serde::Serialize for ServerTool {
-        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ServerTool {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-            let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(s.into_owned()))
         }
     }
@@ -660,8 +745,12 @@ pub mod enums {
     }
     impl BudgetInterval {
         /// Every value this version of the crate knows, in the spec's order.
-        pub const KNOWN: &'static [BudgetInterval] =
-            &[BudgetInterval::Daily, BudgetInterval::Weekly, BudgetInterval::Monthly, BudgetInterval::Lifetime];
+        pub const KNOWN: &'static [BudgetInterval] = &[
+            BudgetInterval::Daily,
+            BudgetInterval::Weekly,
+            BudgetInterval::Monthly,
+            BudgetInterval::Lifetime,
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -696,7 +785,11 @@ pub mod enums {
                 "weekly" => BudgetInterval::Weekly,
                 "monthly" => BudgetInterval::Monthly,
                 "lifetime" => BudgetInterval::Lifetime,
-                other => BudgetInterval::Unknown(crate::enums::UnknownValue::new(other.to_owned())),
+                other => {
+                    BudgetInterval::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
             }
         }
     }
@@ -712,13 +805,21 @@ pub mod enums {
         }
     }
     impl ::serde::Serialize for BudgetInterval {
-        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::serde::Deserialize<'de> for BudgetInterval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-            let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(s.into_owned()))
         }
     }
@@ -739,8 +840,11 @@ pub mod enums {
     }
     impl ResetInterval {
         /// Every value this version of the crate knows, in the spec's order.
-        pub const KNOWN: &'static [ResetInterval] =
-            &[ResetInterval::Daily, ResetInterval::Weekly, ResetInterval::Monthly];
+        pub const KNOWN: &'static [ResetInterval] = &[
+            ResetInterval::Daily,
+            ResetInterval::Weekly,
+            ResetInterval::Monthly,
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -773,7 +877,11 @@ pub mod enums {
                 "daily" => ResetInterval::Daily,
                 "weekly" => ResetInterval::Weekly,
                 "monthly" => ResetInterval::Monthly,
-                other => ResetInterval::Unknown(crate::enums::UnknownValue::new(other.to_owned())),
+                other => {
+                    ResetInterval::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
             }
         }
     }
@@ -788,17 +896,25 @@ pub mod enums {
         }
     }
     impl ::serde::Serialize for ResetInterval {
-        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ResetInterval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-            let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(s.into_owned()))
         }
     }
-    /// Role of a member in a workspace.
+    /// Role of the member in the workspace.
     ///
     /// The spec's `WorkspaceMemberRole`. Open: a value this version does not know is kept in `Unknown`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -813,7 +929,10 @@ pub mod enums {
     }
     impl WorkspaceMemberRole {
         /// Every value this version of the crate knows, in the spec's order.
-        pub const KNOWN: &'static [WorkspaceMemberRole] = &[WorkspaceMemberRole::Admin, WorkspaceMemberRole::Member];
+        pub const KNOWN: &'static [WorkspaceMemberRole] = &[
+            WorkspaceMemberRole::Admin,
+            WorkspaceMemberRole::Member,
+        ];
         /// The value as it appears on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -844,7 +963,11 @@ pub mod enums {
             match s {
                 "admin" => WorkspaceMemberRole::Admin,
                 "member" => WorkspaceMemberRole::Member,
-                other => WorkspaceMemberRole::Unknown(crate::enums::UnknownValue::new(other.to_owned())),
+                other => {
+                    WorkspaceMemberRole::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
             }
         }
     }
@@ -858,13 +981,21 @@ pub mod enums {
         }
     }
     impl ::serde::Serialize for WorkspaceMemberRole {
-        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::serde::Deserialize<'de> for WorkspaceMemberRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-            let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(s.into_owned()))
         }
     }
@@ -879,22 +1010,34 @@ pub mod requests {
     impl BulkAddWorkspaceMembers {
         /// A body with its required `user_ids`; the rest is set with the setters. Checked when sent, not here.
         pub fn new(
-            user_ids: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+            user_ids: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
         ) -> Self {
-            BulkAddWorkspaceMembers { user_ids: user_ids.into_iter().map(::std::convert::Into::into).collect() }
+            BulkAddWorkspaceMembers {
+                user_ids: user_ids.into_iter().map(::std::convert::Into::into).collect(),
+            }
         }
     }
     impl crate::validate::Validate for BulkAddWorkspaceMembers {
         fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
             const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS: crate::validate::Schema = crate::validate::Schema {
-                min_items: Some(crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS),
-                max_items: Some(crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS),
+                min_items: Some(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
+                ),
+                max_items: Some(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS,
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
             let _ = side;
             {
                 let v = &self.user_ids;
-                crate::validate::check_items("user_ids", &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS, v.len())?;
+                crate::validate::check_items(
+                    "user_ids",
+                    &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS,
+                    v.len(),
+                )?;
             }
             Ok(())
         }
@@ -907,22 +1050,34 @@ pub mod requests {
     impl BulkRemoveWorkspaceMembers {
         /// A body with its required `user_ids`; the rest is set with the setters. Checked when sent, not here.
         pub fn new(
-            user_ids: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,
+            user_ids: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
         ) -> Self {
-            BulkRemoveWorkspaceMembers { user_ids: user_ids.into_iter().map(::std::convert::Into::into).collect() }
+            BulkRemoveWorkspaceMembers {
+                user_ids: user_ids.into_iter().map(::std::convert::Into::into).collect(),
+            }
         }
     }
     impl crate::validate::Validate for BulkRemoveWorkspaceMembers {
         fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
             const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS: crate::validate::Schema = crate::validate::Schema {
-                min_items: Some(crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS),
-                max_items: Some(crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS),
+                min_items: Some(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
+                ),
+                max_items: Some(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS,
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
             let _ = side;
             {
                 let v = &self.user_ids;
-                crate::validate::check_items("user_ids", &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS, v.len())?;
+                crate::validate::check_items(
+                    "user_ids",
+                    &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS,
+                    v.len(),
+                )?;
             }
             Ok(())
         }
@@ -941,7 +1096,9 @@ pub mod requests {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) description: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub(crate) disabled_server_tools: ::std::option::Option<::std::vec::Vec<crate::enums::ServerTool>>,
+        pub(crate) disabled_server_tools: ::std::option::Option<
+            ::std::vec::Vec<crate::enums::ServerTool>,
+        >,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
         #[serde(
@@ -991,22 +1148,34 @@ pub mod requests {
             }
         }
         /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set.
-        pub fn default_image_model(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_image_model(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_image_model = Some(value.into());
             self
         }
         /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set.
-        pub fn default_provider_sort(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_provider_sort(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_provider_sort = Some(value.into());
             self
         }
         /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set.
-        pub fn default_text_model(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_text_model(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_text_model = Some(value.into());
             self
         }
         /// Sets `description`: Description of the workspace. At most 500 characters. Not sent unless set.
-        pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.description = Some(value.into());
             self
         }
@@ -1019,7 +1188,10 @@ pub mod requests {
             self
         }
         /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Not sent unless set.
-        pub fn io_logging_api_key_ids(mut self, value: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
+        pub fn io_logging_api_key_ids(
+            mut self,
+            value: impl ::std::iter::IntoIterator<Item = i64>,
+        ) -> Self {
             self.io_logging_api_key_ids = Some(value.into_iter().collect());
             self
         }
@@ -1054,10 +1226,12 @@ pub mod requests {
             const CREATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::CREATE_WORKSPACE_SLUG_MIN_LENGTH),
                 max_length: Some(crate::limits::CREATE_WORKSPACE_SLUG_MAX_LENGTH),
-                pattern: Some(crate::validate::Pattern::new(
-                    crate::limits::CREATE_WORKSPACE_SLUG_PATTERN,
-                    create_workspace_slug_matches,
-                )),
+                pattern: Some(
+                    crate::validate::Pattern::new(
+                        crate::limits::CREATE_WORKSPACE_SLUG_PATTERN,
+                        create_workspace_slug_matches,
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
@@ -1084,12 +1258,16 @@ pub mod requests {
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE: crate::validate::Schema = crate::validate::Schema {
-                minimum: Some(crate::validate::Bound::Number(
-                    crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
-                )),
-                maximum: Some(crate::validate::Bound::Number(
-                    crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM,
-                )),
+                minimum: Some(
+                    crate::validate::Bound::Number(
+                        crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
+                    ),
+                ),
+                maximum: Some(
+                    crate::validate::Bound::Number(
+                        crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM,
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Number)
             };
             let _ = side;
@@ -1102,7 +1280,12 @@ pub mod requests {
                 crate::validate::check_str("slug", &CREATE_WORKSPACE_SLUG, v, side)?;
             }
             if let Some(v) = &self.description {
-                crate::validate::check_str("description", &CREATE_WORKSPACE_DESCRIPTION, v, side)?;
+                crate::validate::check_str(
+                    "description",
+                    &CREATE_WORKSPACE_DESCRIPTION,
+                    v,
+                    side,
+                )?;
             }
             if let Some(v) = &self.disabled_server_tools {
                 for item in v.iter() {
@@ -1115,12 +1298,16 @@ pub mod requests {
                 }
             }
             if let Some(v) = &self.io_logging_sampling_rate {
-                crate::validate::check_num("io_logging_sampling_rate", &CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE, *v)?;
+                crate::validate::check_num(
+                    "io_logging_sampling_rate",
+                    &CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE,
+                    *v,
+                )?;
             }
             Ok(())
         }
     }
-    /// The body of `updateWorkspace` (`PATCH /workspaces/{id}`). Built with [`new`](UpdateWorkspace::new) and a `clear_` method per nullable property (absent, a value and `null` are three states), one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    /// The body of `updateWorkspace` (`PATCH /workspaces/{id}`). Built with [`new`](UpdateWorkspace::new) and one setter per optional property, plus a `clear_` method per nullable property (absent, a value and `null` are three states); checked against the spec's constraints when sent (nothing is sent if it breaks one).
     #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct UpdateWorkspace {
         #[serde(
@@ -1128,38 +1315,49 @@ pub mod requests {
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) default_image_model: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub(crate) default_image_model: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) default_provider_sort: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub(crate) default_provider_sort: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) default_text_model: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub(crate) default_text_model: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub(crate) description: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) disabled_server_tools:
-            ::std::option::Option<::std::option::Option<::std::vec::Vec<crate::enums::ServerTool>>>,
+        pub(crate) disabled_server_tools: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::enums::ServerTool>>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
-        pub(crate) io_logging_api_key_ids: ::std::option::Option<::std::option::Option<::std::vec::Vec<i64>>>,
+        pub(crate) io_logging_api_key_ids: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<i64>>,
+        >,
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
@@ -1216,7 +1414,10 @@ pub mod requests {
             }
         }
         /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set; [`clear_default_image_model`](Self::clear_default_image_model) sends `null`.
-        pub fn default_image_model(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_image_model(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_image_model = Some(Some(value.into()));
             self
         }
@@ -1226,7 +1427,10 @@ pub mod requests {
             self
         }
         /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set; [`clear_default_provider_sort`](Self::clear_default_provider_sort) sends `null`.
-        pub fn default_provider_sort(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_provider_sort(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_provider_sort = Some(Some(value.into()));
             self
         }
@@ -1236,7 +1440,10 @@ pub mod requests {
             self
         }
         /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set; [`clear_default_text_model`](Self::clear_default_text_model) sends `null`.
-        pub fn default_text_model(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn default_text_model(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.default_text_model = Some(Some(value.into()));
             self
         }
@@ -1246,7 +1453,10 @@ pub mod requests {
             self
         }
         /// Sets `description`: New description for the workspace. At most 500 characters. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
-        pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.description = Some(Some(value.into()));
             self
         }
@@ -1269,7 +1479,10 @@ pub mod requests {
             self
         }
         /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Not sent unless set; [`clear_io_logging_api_key_ids`](Self::clear_io_logging_api_key_ids) sends `null`.
-        pub fn io_logging_api_key_ids(mut self, value: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
+        pub fn io_logging_api_key_ids(
+            mut self,
+            value: impl ::std::iter::IntoIterator<Item = i64>,
+        ) -> Self {
             self.io_logging_api_key_ids = Some(Some(value.into_iter().collect()));
             self
         }
@@ -1299,12 +1512,18 @@ pub mod requests {
             self
         }
         /// Sets `name`: New name for the workspace. 1 to 100 characters. Not sent unless set.
-        pub fn name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.name = Some(value.into());
             self
         }
         /// Sets `slug`: New URL-friendly slug (lowercase alphanumeric segments separated by single hyphens, no leading/trailing hyphens). 1 to 50 characters; matching `^[a-z0-9]+(?:-[a-z0-9]+)*$`. Not sent unless set.
-        pub fn slug(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        pub fn slug(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
             self.slug = Some(value.into());
             self
         }
@@ -1339,12 +1558,16 @@ pub mod requests {
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE: crate::validate::Schema = crate::validate::Schema {
-                minimum: Some(crate::validate::Bound::Number(
-                    crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
-                )),
-                maximum: Some(crate::validate::Bound::Number(
-                    crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM,
-                )),
+                minimum: Some(
+                    crate::validate::Bound::Number(
+                        crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
+                    ),
+                ),
+                maximum: Some(
+                    crate::validate::Bound::Number(
+                        crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM,
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Number)
             };
             const UPDATE_WORKSPACE_NAME: crate::validate::Schema = crate::validate::Schema {
@@ -1355,15 +1578,22 @@ pub mod requests {
             const UPDATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::UPDATE_WORKSPACE_SLUG_MIN_LENGTH),
                 max_length: Some(crate::limits::UPDATE_WORKSPACE_SLUG_MAX_LENGTH),
-                pattern: Some(crate::validate::Pattern::new(
-                    crate::limits::UPDATE_WORKSPACE_SLUG_PATTERN,
-                    update_workspace_slug_matches,
-                )),
+                pattern: Some(
+                    crate::validate::Pattern::new(
+                        crate::limits::UPDATE_WORKSPACE_SLUG_PATTERN,
+                        update_workspace_slug_matches,
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             let _ = side;
             if let Some(Some(v)) = &self.description {
-                crate::validate::check_str("description", &UPDATE_WORKSPACE_DESCRIPTION, v, side)?;
+                crate::validate::check_str(
+                    "description",
+                    &UPDATE_WORKSPACE_DESCRIPTION,
+                    v,
+                    side,
+                )?;
             }
             if let Some(Some(v)) = &self.disabled_server_tools {
                 for item in v.iter() {
@@ -1376,7 +1606,11 @@ pub mod requests {
                 }
             }
             if let Some(v) = &self.io_logging_sampling_rate {
-                crate::validate::check_num("io_logging_sampling_rate", &UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE, *v)?;
+                crate::validate::check_num(
+                    "io_logging_sampling_rate",
+                    &UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE,
+                    *v,
+                )?;
             }
             if let Some(v) = &self.name {
                 crate::validate::check_str("name", &UPDATE_WORKSPACE_NAME, v, side)?;
@@ -1401,7 +1635,10 @@ pub mod requests {
     impl BudgetLimit {
         /// A body with its required `limit_usd`; the rest is set with the setters. Checked when sent, not here.
         pub fn new(limit_usd: f64) -> Self {
-            BudgetLimit { limit_usd: limit_usd, include_byok_in_budgets: ::std::option::Option::None }
+            BudgetLimit {
+                limit_usd,
+                include_byok_in_budgets: ::std::option::Option::None,
+            }
         }
         /// Sets `include_byok_in_budgets`: Whether to include BYOK (bring-your-own-key) spend when enforcing the workspace's budgets. This is a workspace-wide setting: it applies to every budget interval (daily, weekly, monthly, and lifetime), not just the interval being upserted in this request. Omit to leave the current setting unchanged. Not sent unless set.
         pub fn include_byok_in_budgets(mut self, value: bool) -> Self {
@@ -1412,7 +1649,11 @@ pub mod requests {
     impl crate::validate::Validate for BudgetLimit {
         fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
             const BUDGET_LIMIT_LIMIT_USD: crate::validate::Schema = crate::validate::Schema {
-                minimum: Some(crate::validate::Bound::Number(crate::limits::BUDGET_LIMIT_LIMIT_USD_MINIMUM)),
+                minimum: Some(
+                    crate::validate::Bound::Number(
+                        crate::limits::BUDGET_LIMIT_LIMIT_USD_MINIMUM,
+                    ),
+                ),
                 exclusive_minimum: true,
                 ..crate::validate::Schema::of(crate::validate::Kind::Number)
             };
@@ -1425,13 +1666,13 @@ pub mod requests {
         }
     }
     fn create_workspace_slug_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> =
-            ::std::sync::LazyLock::new(|| ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
         RE.as_ref().is_none_or(|re| re.is_match(value))
     }
     fn update_workspace_slug_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> =
-            ::std::sync::LazyLock::new(|| ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
         RE.as_ref().is_none_or(|re| re.is_match(value))
     }
 }
@@ -1440,14 +1681,22 @@ pub mod requests {
 #[allow(dead_code)]
 pub(crate) mod shapes {
     /// The properties of `BulkAddWorkspaceMembersRequest`: (name, required, nullable).
-    pub(crate) const BULK_ADD_WORKSPACE_MEMBERS_REQUEST: &[(&str, bool, bool)] = &[("user_ids", true, false)];
+    pub(crate) const BULK_ADD_WORKSPACE_MEMBERS_REQUEST: &[(&str, bool, bool)] = &[
+        ("user_ids", true, false),
+    ];
     /// The properties of `BulkAddWorkspaceMembersResponse`: (name, required, nullable).
-    pub(crate) const BULK_ADD_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] =
-        &[("added_count", true, false), ("data", true, false)];
+    pub(crate) const BULK_ADD_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] = &[
+        ("added_count", true, false),
+        ("data", true, false),
+    ];
     /// The properties of `BulkRemoveWorkspaceMembersRequest`: (name, required, nullable).
-    pub(crate) const BULK_REMOVE_WORKSPACE_MEMBERS_REQUEST: &[(&str, bool, bool)] = &[("user_ids", true, false)];
+    pub(crate) const BULK_REMOVE_WORKSPACE_MEMBERS_REQUEST: &[(&str, bool, bool)] = &[
+        ("user_ids", true, false),
+    ];
     /// The properties of `BulkRemoveWorkspaceMembersResponse`: (name, required, nullable).
-    pub(crate) const BULK_REMOVE_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] = &[("removed_count", true, false)];
+    pub(crate) const BULK_REMOVE_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] = &[
+        ("removed_count", true, false),
+    ];
     /// The properties of `CreateWorkspaceRequest`: (name, required, nullable).
     pub(crate) const CREATE_WORKSPACE_REQUEST: &[(&str, bool, bool)] = &[
         ("default_image_model", false, true),
@@ -1464,31 +1713,53 @@ pub(crate) mod shapes {
         ("slug", true, false),
     ];
     /// The properties of `CreateWorkspaceResponse`: (name, required, nullable).
-    pub(crate) const CREATE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[("data", true, false)];
+    pub(crate) const CREATE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
     /// The properties of `DeleteWorkspaceBudgetResponse`: (name, required, nullable).
-    pub(crate) const DELETE_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[("deleted", true, false)];
+    pub(crate) const DELETE_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[
+        ("deleted", true, false),
+    ];
     /// The properties of `DeleteWorkspaceResponse`: (name, required, nullable).
-    pub(crate) const DELETE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[("deleted", true, false)];
+    pub(crate) const DELETE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
+        ("deleted", true, false),
+    ];
     /// The properties of `ErrorDetail`: (name, required, nullable).
-    pub(crate) const ERROR_DETAIL: &[(&str, bool, bool)] =
-        &[("code", true, false), ("message", true, false), ("metadata", false, true)];
+    pub(crate) const ERROR_DETAIL: &[(&str, bool, bool)] = &[
+        ("code", true, false),
+        ("message", true, false),
+        ("metadata", false, true),
+    ];
     /// The properties of `ErrorResponse`: (name, required, nullable).
-    pub(crate) const ERROR_RESPONSE: &[(&str, bool, bool)] =
-        &[("error", true, false), ("openrouter_metadata", false, true), ("user_id", false, true)];
+    pub(crate) const ERROR_RESPONSE: &[(&str, bool, bool)] = &[
+        ("error", true, false),
+        ("openrouter_metadata", false, true),
+        ("user_id", false, true),
+    ];
     /// The properties of `GetWorkspaceBudgetResponse`: (name, required, nullable).
-    pub(crate) const GET_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] =
-        &[("data", true, false), ("include_byok_in_budgets", false, false)];
+    pub(crate) const GET_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("include_byok_in_budgets", false, false),
+    ];
     /// The properties of `GetWorkspaceResponse`: (name, required, nullable).
-    pub(crate) const GET_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[("data", true, false)];
+    pub(crate) const GET_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
     /// The properties of `ListWorkspaceBudgetsResponse`: (name, required, nullable).
-    pub(crate) const LIST_WORKSPACE_BUDGETS_RESPONSE: &[(&str, bool, bool)] =
-        &[("data", true, false), ("include_byok_in_budgets", false, false)];
+    pub(crate) const LIST_WORKSPACE_BUDGETS_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("include_byok_in_budgets", false, false),
+    ];
     /// The properties of `ListWorkspaceMembersResponse`: (name, required, nullable).
-    pub(crate) const LIST_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] =
-        &[("data", true, false), ("total_count", true, false)];
+    pub(crate) const LIST_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("total_count", true, false),
+    ];
     /// The properties of `ListWorkspacesResponse`: (name, required, nullable).
-    pub(crate) const LIST_WORKSPACES_RESPONSE: &[(&str, bool, bool)] =
-        &[("data", true, false), ("total_count", true, false)];
+    pub(crate) const LIST_WORKSPACES_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("total_count", true, false),
+    ];
     /// The properties of `UpdateWorkspaceRequest`: (name, required, nullable).
     pub(crate) const UPDATE_WORKSPACE_REQUEST: &[(&str, bool, bool)] = &[
         ("default_image_model", false, true),
@@ -1505,13 +1776,19 @@ pub(crate) mod shapes {
         ("slug", false, false),
     ];
     /// The properties of `UpdateWorkspaceResponse`: (name, required, nullable).
-    pub(crate) const UPDATE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[("data", true, false)];
+    pub(crate) const UPDATE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
     /// The properties of `UpsertWorkspaceBudgetRequest`: (name, required, nullable).
-    pub(crate) const UPSERT_WORKSPACE_BUDGET_REQUEST: &[(&str, bool, bool)] =
-        &[("include_byok_in_budgets", false, false), ("limit_usd", true, false)];
+    pub(crate) const UPSERT_WORKSPACE_BUDGET_REQUEST: &[(&str, bool, bool)] = &[
+        ("include_byok_in_budgets", false, false),
+        ("limit_usd", true, false),
+    ];
     /// The properties of `UpsertWorkspaceBudgetResponse`: (name, required, nullable).
-    pub(crate) const UPSERT_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] =
-        &[("data", true, false), ("include_byok_in_budgets", false, false)];
+    pub(crate) const UPSERT_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("include_byok_in_budgets", false, false),
+    ];
     /// The properties of `Workspace`: (name, required, nullable).
     pub(crate) const WORKSPACE: &[(&str, bool, bool)] = &[
         ("created_at", true, false),
@@ -1556,7 +1833,8 @@ pub(crate) mod shapes {
 pub(crate) mod fake {
     use super::operations::{self, OperationId};
     use crate::fake::parse::{
-        Raw, Rejection, body, param_bool, param_enum, param_int, param_str, required, required_body,
+        Raw, Rejection, body, param_bool, param_enum, param_int, param_str, required,
+        required_body,
     };
     /// A request of one operation, with its parameters (defaults applied) and its body.
     #[derive(Debug)]
@@ -1568,19 +1846,34 @@ pub(crate) mod fake {
         /// `getWorkspace`.
         GetWorkspace { id: ::std::string::String },
         /// `deleteWorkspace`.
-        DeleteWorkspace { id: ::std::string::String, confirm_default_workspace_deletion: ::std::option::Option<bool> },
+        DeleteWorkspace {
+            id: ::std::string::String,
+            confirm_default_workspace_deletion: ::std::option::Option<bool>,
+        },
         /// `updateWorkspace`.
-        UpdateWorkspace { id: ::std::string::String, body: crate::requests::UpdateWorkspace },
+        UpdateWorkspace {
+            id: ::std::string::String,
+            body: crate::requests::UpdateWorkspace,
+        },
         /// `listWorkspaceMembers`.
         ListWorkspaceMembers { id: ::std::string::String, offset: i64, limit: i64 },
         /// `bulkAddWorkspaceMembers`.
-        BulkAddWorkspaceMembers { id: ::std::string::String, body: crate::requests::BulkAddWorkspaceMembers },
+        BulkAddWorkspaceMembers {
+            id: ::std::string::String,
+            body: crate::requests::BulkAddWorkspaceMembers,
+        },
         /// `bulkRemoveWorkspaceMembers`.
-        BulkRemoveWorkspaceMembers { id: ::std::string::String, body: crate::requests::BulkRemoveWorkspaceMembers },
+        BulkRemoveWorkspaceMembers {
+            id: ::std::string::String,
+            body: crate::requests::BulkRemoveWorkspaceMembers,
+        },
         /// `listWorkspaceBudgets`.
         ListWorkspaceBudgets { workspace_ref: ::std::string::String },
         /// `getWorkspaceBudget`.
-        GetWorkspaceBudget { workspace_ref: ::std::string::String, interval: crate::enums::BudgetInterval },
+        GetWorkspaceBudget {
+            workspace_ref: ::std::string::String,
+            interval: crate::enums::BudgetInterval,
+        },
         /// `upsertWorkspaceBudget`.
         UpsertWorkspaceBudget {
             workspace_ref: ::std::string::String,
@@ -1588,105 +1881,189 @@ pub(crate) mod fake {
             body: crate::requests::BudgetLimit,
         },
         /// `deleteWorkspaceBudget`.
-        DeleteWorkspaceBudget { workspace_ref: ::std::string::String, interval: crate::enums::BudgetInterval },
+        DeleteWorkspaceBudget {
+            workspace_ref: ::std::string::String,
+            interval: crate::enums::BudgetInterval,
+        },
     }
     /// Parses the parameters and body of a routed request, checking each against the spec.
     pub(crate) fn parse(raw: &Raw<'_>) -> ::std::result::Result<Request, Rejection> {
-        Ok(match raw.operation.id {
-            OperationId::ListWorkspaces => Request::ListWorkspaces {
-                offset: param_int(raw, &operations::LIST_WORKSPACES_OFFSET)?
-                    .unwrap_or_else(|| crate::limits::LIST_WORKSPACES_OFFSET_DEFAULT),
-                limit: param_int(raw, &operations::LIST_WORKSPACES_LIMIT)?
-                    .unwrap_or_else(|| crate::limits::LIST_WORKSPACES_LIMIT_DEFAULT),
+        Ok(
+            match raw.operation.id {
+                OperationId::ListWorkspaces => {
+                    Request::ListWorkspaces {
+                        offset: param_int(raw, &operations::LIST_WORKSPACES_OFFSET)?
+                            .unwrap_or(crate::limits::LIST_WORKSPACES_OFFSET_DEFAULT),
+                        limit: param_int(raw, &operations::LIST_WORKSPACES_LIMIT)?
+                            .unwrap_or(crate::limits::LIST_WORKSPACES_LIMIT_DEFAULT),
+                    }
+                }
+                OperationId::CreateWorkspace => {
+                    Request::CreateWorkspace {
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::CreateWorkspace>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::GetWorkspace => {
+                    Request::GetWorkspace {
+                        id: required(
+                            raw,
+                            &operations::GET_WORKSPACE_ID,
+                            param_str(raw, &operations::GET_WORKSPACE_ID)?,
+                        )?,
+                    }
+                }
+                OperationId::DeleteWorkspace => {
+                    Request::DeleteWorkspace {
+                        id: required(
+                            raw,
+                            &operations::DELETE_WORKSPACE_ID,
+                            param_str(raw, &operations::DELETE_WORKSPACE_ID)?,
+                        )?,
+                        confirm_default_workspace_deletion: param_bool(
+                            raw,
+                            &operations::DELETE_WORKSPACE_CONFIRM_DEFAULT_WORKSPACE_DELETION,
+                        )?,
+                    }
+                }
+                OperationId::UpdateWorkspace => {
+                    Request::UpdateWorkspace {
+                        id: required(
+                            raw,
+                            &operations::UPDATE_WORKSPACE_ID,
+                            param_str(raw, &operations::UPDATE_WORKSPACE_ID)?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::UpdateWorkspace>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::ListWorkspaceMembers => {
+                    Request::ListWorkspaceMembers {
+                        id: required(
+                            raw,
+                            &operations::LIST_WORKSPACE_MEMBERS_ID,
+                            param_str(raw, &operations::LIST_WORKSPACE_MEMBERS_ID)?,
+                        )?,
+                        offset: param_int(
+                                raw,
+                                &operations::LIST_WORKSPACE_MEMBERS_OFFSET,
+                            )?
+                            .unwrap_or(
+                                crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_DEFAULT,
+                            ),
+                        limit: param_int(raw, &operations::LIST_WORKSPACE_MEMBERS_LIMIT)?
+                            .unwrap_or(
+                                crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_DEFAULT,
+                            ),
+                    }
+                }
+                OperationId::BulkAddWorkspaceMembers => {
+                    Request::BulkAddWorkspaceMembers {
+                        id: required(
+                            raw,
+                            &operations::BULK_ADD_WORKSPACE_MEMBERS_ID,
+                            param_str(raw, &operations::BULK_ADD_WORKSPACE_MEMBERS_ID)?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::BulkAddWorkspaceMembers>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::BulkRemoveWorkspaceMembers => {
+                    Request::BulkRemoveWorkspaceMembers {
+                        id: required(
+                            raw,
+                            &operations::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
+                            param_str(
+                                raw,
+                                &operations::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
+                            )?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::BulkRemoveWorkspaceMembers>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::ListWorkspaceBudgets => {
+                    Request::ListWorkspaceBudgets {
+                        workspace_ref: required(
+                            raw,
+                            &operations::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
+                            param_str(
+                                raw,
+                                &operations::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
+                            )?,
+                        )?,
+                    }
+                }
+                OperationId::GetWorkspaceBudget => {
+                    Request::GetWorkspaceBudget {
+                        workspace_ref: required(
+                            raw,
+                            &operations::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            param_str(
+                                raw,
+                                &operations::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            )?,
+                        )?,
+                        interval: required(
+                            raw,
+                            &operations::GET_WORKSPACE_BUDGET_INTERVAL,
+                            param_enum::<
+                                crate::enums::BudgetInterval,
+                            >(raw, &operations::GET_WORKSPACE_BUDGET_INTERVAL)?,
+                        )?,
+                    }
+                }
+                OperationId::UpsertWorkspaceBudget => {
+                    Request::UpsertWorkspaceBudget {
+                        workspace_ref: required(
+                            raw,
+                            &operations::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            param_str(
+                                raw,
+                                &operations::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            )?,
+                        )?,
+                        interval: required(
+                            raw,
+                            &operations::UPSERT_WORKSPACE_BUDGET_INTERVAL,
+                            param_enum::<
+                                crate::enums::BudgetInterval,
+                            >(raw, &operations::UPSERT_WORKSPACE_BUDGET_INTERVAL)?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::BudgetLimit>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::DeleteWorkspaceBudget => {
+                    Request::DeleteWorkspaceBudget {
+                        workspace_ref: required(
+                            raw,
+                            &operations::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            param_str(
+                                raw,
+                                &operations::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
+                            )?,
+                        )?,
+                        interval: required(
+                            raw,
+                            &operations::DELETE_WORKSPACE_BUDGET_INTERVAL,
+                            param_enum::<
+                                crate::enums::BudgetInterval,
+                            >(raw, &operations::DELETE_WORKSPACE_BUDGET_INTERVAL)?,
+                        )?,
+                    }
+                }
             },
-            OperationId::CreateWorkspace => {
-                Request::CreateWorkspace { body: required_body(raw, body::<crate::requests::CreateWorkspace>(raw)?)? }
-            }
-            OperationId::GetWorkspace => Request::GetWorkspace {
-                id: required(raw, &operations::GET_WORKSPACE_ID, param_str(raw, &operations::GET_WORKSPACE_ID)?)?,
-            },
-            OperationId::DeleteWorkspace => Request::DeleteWorkspace {
-                id: required(raw, &operations::DELETE_WORKSPACE_ID, param_str(raw, &operations::DELETE_WORKSPACE_ID)?)?,
-                confirm_default_workspace_deletion: param_bool(
-                    raw,
-                    &operations::DELETE_WORKSPACE_CONFIRM_DEFAULT_WORKSPACE_DELETION,
-                )?,
-            },
-            OperationId::UpdateWorkspace => Request::UpdateWorkspace {
-                id: required(raw, &operations::UPDATE_WORKSPACE_ID, param_str(raw, &operations::UPDATE_WORKSPACE_ID)?)?,
-                body: required_body(raw, body::<crate::requests::UpdateWorkspace>(raw)?)?,
-            },
-            OperationId::ListWorkspaceMembers => Request::ListWorkspaceMembers {
-                id: required(
-                    raw,
-                    &operations::LIST_WORKSPACE_MEMBERS_ID,
-                    param_str(raw, &operations::LIST_WORKSPACE_MEMBERS_ID)?,
-                )?,
-                offset: param_int(raw, &operations::LIST_WORKSPACE_MEMBERS_OFFSET)?
-                    .unwrap_or_else(|| crate::limits::LIST_WORKSPACE_MEMBERS_OFFSET_DEFAULT),
-                limit: param_int(raw, &operations::LIST_WORKSPACE_MEMBERS_LIMIT)?
-                    .unwrap_or_else(|| crate::limits::LIST_WORKSPACE_MEMBERS_LIMIT_DEFAULT),
-            },
-            OperationId::BulkAddWorkspaceMembers => Request::BulkAddWorkspaceMembers {
-                id: required(
-                    raw,
-                    &operations::BULK_ADD_WORKSPACE_MEMBERS_ID,
-                    param_str(raw, &operations::BULK_ADD_WORKSPACE_MEMBERS_ID)?,
-                )?,
-                body: required_body(raw, body::<crate::requests::BulkAddWorkspaceMembers>(raw)?)?,
-            },
-            OperationId::BulkRemoveWorkspaceMembers => Request::BulkRemoveWorkspaceMembers {
-                id: required(
-                    raw,
-                    &operations::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
-                    param_str(raw, &operations::BULK_REMOVE_WORKSPACE_MEMBERS_ID)?,
-                )?,
-                body: required_body(raw, body::<crate::requests::BulkRemoveWorkspaceMembers>(raw)?)?,
-            },
-            OperationId::ListWorkspaceBudgets => Request::ListWorkspaceBudgets {
-                workspace_ref: required(
-                    raw,
-                    &operations::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
-                    param_str(raw, &operations::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF)?,
-                )?,
-            },
-            OperationId::GetWorkspaceBudget => Request::GetWorkspaceBudget {
-                workspace_ref: required(
-                    raw,
-                    &operations::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
-                    param_str(raw, &operations::GET_WORKSPACE_BUDGET_WORKSPACE_REF)?,
-                )?,
-                interval: required(
-                    raw,
-                    &operations::GET_WORKSPACE_BUDGET_INTERVAL,
-                    param_enum::<crate::enums::BudgetInterval>(raw, &operations::GET_WORKSPACE_BUDGET_INTERVAL)?,
-                )?,
-            },
-            OperationId::UpsertWorkspaceBudget => Request::UpsertWorkspaceBudget {
-                workspace_ref: required(
-                    raw,
-                    &operations::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
-                    param_str(raw, &operations::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF)?,
-                )?,
-                interval: required(
-                    raw,
-                    &operations::UPSERT_WORKSPACE_BUDGET_INTERVAL,
-                    param_enum::<crate::enums::BudgetInterval>(raw, &operations::UPSERT_WORKSPACE_BUDGET_INTERVAL)?,
-                )?,
-                body: required_body(raw, body::<crate::requests::BudgetLimit>(raw)?)?,
-            },
-            OperationId::DeleteWorkspaceBudget => Request::DeleteWorkspaceBudget {
-                workspace_ref: required(
-                    raw,
-                    &operations::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
-                    param_str(raw, &operations::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF)?,
-                )?,
-                interval: required(
-                    raw,
-                    &operations::DELETE_WORKSPACE_BUDGET_INTERVAL,
-                    param_enum::<crate::enums::BudgetInterval>(raw, &operations::DELETE_WORKSPACE_BUDGET_INTERVAL)?,
-                )?,
-            },
-        })
+        )
     }
 }

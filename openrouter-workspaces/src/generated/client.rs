@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -63,7 +63,9 @@ pub mod types {
         pub code: i64,
         pub message: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        pub metadata: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -73,7 +75,9 @@ pub mod types {
     pub struct ErrorResponse {
         pub error: ErrorDetail,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub openrouter_metadata: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+        pub openrouter_metadata: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -176,7 +180,9 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
         ///Server tools disabled for this workspace. Null means no tools are disabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disabled_server_tools: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub disabled_server_tools: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Unique identifier for the workspace
         pub id: ::std::string::String,
         ///Whether BYOK (bring-your-own-key) spend counts toward this workspace's budgets. Set it via the workspace budget endpoints.
@@ -244,12 +250,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -299,8 +311,16 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::transport::Transport) -> Self {
-        Self { baseurl: baseurl.to_string(), client, inner }
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::transport::Transport,
+    ) -> Self {
+        Self {
+            baseurl: baseurl.to_string(),
+            client,
+            inner,
+        }
     }
 }
 impl ClientInfo<crate::transport::Transport> for Client {
@@ -322,494 +342,709 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::transport::Transport>,
-    {
-    }
+    {}
 };
 #[allow(clippy::all)]
 impl Client {
     /**List workspaces
 
-    List all workspaces for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+List all workspaces for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.
 
-    Sends a `GET` request to `/workspaces`
+Sends a `GET` request to `/workspaces`
 
-    Arguments:
-    - `limit`: Maximum number of records to return (max 100)
-    - `offset`: Number of records to skip for pagination
-    */
+Arguments:
+- `limit`: Maximum number of records to return (max 100)
+- `offset`: Number of records to skip for pagination
+*/
     pub async fn list_workspaces<'a>(
         &'a self,
         limit: Option<::std::num::NonZeroU64>,
         offset: Option<i64>,
-    ) -> Result<ResponseValue<types::ListWorkspacesResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::ListWorkspacesResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/workspaces", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
             .get(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo { operation_id: "list_workspaces" };
+        let info = OperationInfo {
+            operation_id: "list_workspaces",
+        };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create a workspace
 
-    Create a new workspace for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+Create a new workspace for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.
 
-    Sends a `POST` request to `/workspaces`
+Sends a `POST` request to `/workspaces`
 
-    */
+*/
     pub async fn create_workspace<'a>(
         &'a self,
         body: &'a crate::requests::CreateWorkspace,
-    ) -> Result<ResponseValue<types::CreateWorkspaceResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::CreateWorkspaceResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/workspaces", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
             .post(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo { operation_id: "create_workspace" };
+        let info = OperationInfo {
+            operation_id: "create_workspace",
+        };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             201u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Get a workspace
 
-    Get a single workspace by ID or slug. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+Get a single workspace by ID or slug. [Management key](/docs/guides/overview/auth/management-api-keys) required.
 
-    Sends a `GET` request to `/workspaces/{id}`
+Sends a `GET` request to `/workspaces/{id}`
 
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    */
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+*/
     pub async fn get_workspace<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GetWorkspaceResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "get_workspace" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Delete a workspace
-
-    Delete an existing workspace. Workspaces with active API keys cannot be deleted; remove the keys first. Deleting the default workspace is not yet generally available; callers not enabled for it receive a 403 while the capability rolls out. Deleting any workspace permanently deletes its budgets and guardrails and disables its classifiers and broadcast destinations. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `DELETE` request to `/workspaces/{id}`
-
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    - `confirm_default_workspace_deletion`: Required to delete the default workspace. Deleting it permanently disables the account's unscoped inference API keys (management/provisioning keys are retained) and its budgets, guardrails, classifiers, and broadcast destinations. Ignored for non-default workspaces.
-    */
-    pub async fn delete_workspace<'a>(
-        &'a self,
-        id: &'a str,
-        confirm_default_workspace_deletion: Option<bool>,
-    ) -> Result<ResponseValue<types::DeleteWorkspaceResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .query(&progenitor_client::QueryParam::new(
-                "confirm_default_workspace_deletion",
-                &confirm_default_workspace_deletion,
-            ))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "delete_workspace" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Update a workspace
-
-    Update an existing workspace by ID or slug. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `PATCH` request to `/workspaces/{id}`
-
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    - `body`
-    */
-    pub async fn update_workspace<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a crate::requests::UpdateWorkspace,
-    ) -> Result<ResponseValue<types::UpdateWorkspaceResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "update_workspace" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**List workspace members
-
-    List all members of a workspace. Returns paginated results. For the default workspace, returns all organization members (implicit membership). [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `GET` request to `/workspaces/{id}/members`
-
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    - `limit`: Maximum number of records to return (max 100)
-    - `offset`: Number of records to skip for pagination
-    */
-    pub async fn list_workspace_members<'a>(
-        &'a self,
-        id: &'a str,
-        limit: Option<::std::num::NonZeroU64>,
-        offset: Option<i64>,
-    ) -> Result<ResponseValue<types::ListWorkspaceMembersResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}/members", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "list_workspace_members" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Bulk add members to a workspace
-
-    Add multiple organization members to a workspace. Members are assigned the same role they hold in the organization. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `POST` request to `/workspaces/{id}/members/add`
-
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    - `body`
-    */
-    pub async fn bulk_add_workspace_members<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a crate::requests::BulkAddWorkspaceMembers,
-    ) -> Result<ResponseValue<types::BulkAddWorkspaceMembersResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}/members/add", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "bulk_add_workspace_members" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Bulk remove members from a workspace
-
-    Remove multiple members from a workspace. Members with active API keys in the workspace cannot be removed. SCIM-managed members cannot be removed; changes must be made in your identity provider. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `POST` request to `/workspaces/{id}/members/remove`
-
-    Arguments:
-    - `id`: The workspace ID (UUID) or slug
-    - `body`
-    */
-    pub async fn bulk_remove_workspace_members<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a crate::requests::BulkRemoveWorkspaceMembers,
-    ) -> Result<ResponseValue<types::BulkRemoveWorkspaceMembersResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}/members/remove", self.baseurl, encode_path(&id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "bulk_remove_workspace_members" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**List workspace budgets
-
-    List all budgets configured for a workspace. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `GET` request to `/workspaces/{workspace_ref}/budgets`
-
-    Arguments:
-    - `workspace_ref`: The workspace ID (UUID) or slug
-    */
-    pub async fn list_workspace_budgets<'a>(
-        &'a self,
-        workspace_ref: &'a str,
-    ) -> Result<ResponseValue<types::ListWorkspaceBudgetsResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/workspaces/{}/budgets", self.baseurl, encode_path(&workspace_ref.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo { operation_id: "list_workspace_budgets" };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Get a workspace budget
-
-    Retrieve the budget for a given interval. [Management key](/docs/guides/overview/auth/management-api-keys) required.
-
-    Sends a `GET` request to `/workspaces/{workspace_ref}/budgets/{interval}`
-
-    Arguments:
-    - `workspace_ref`: The workspace ID (UUID) or slug
-    - `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
-    */
-    pub async fn get_workspace_budget<'a>(
-        &'a self,
-        workspace_ref: &'a str,
-        interval: &'a crate::enums::BudgetInterval,
-    ) -> Result<ResponseValue<types::GetWorkspaceBudgetResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::GetWorkspaceResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}",
-            self.baseurl,
-            encode_path(&workspace_ref.to_string()),
-            encode_path(&interval.to_string()),
+            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
             .get(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo { operation_id: "get_workspace_budget" };
+        let info = OperationInfo {
+            operation_id: "get_workspace",
+        };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete a workspace
+
+Delete an existing workspace. Workspaces with active API keys cannot be deleted; remove the keys first. Deleting the default workspace is not yet generally available; callers not enabled for it receive a 403 while the capability rolls out. Deleting any workspace permanently deletes its budgets and guardrails and disables its classifiers and broadcast destinations. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `DELETE` request to `/workspaces/{id}`
+
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+- `confirm_default_workspace_deletion`: Required to delete the default workspace. Deleting it permanently disables the account's unscoped inference API keys (management/provisioning keys are retained) and its budgets, guardrails, classifiers, and broadcast destinations. Ignored for non-default workspaces.
+*/
+    pub async fn delete_workspace<'a>(
+        &'a self,
+        id: &'a str,
+        confirm_default_workspace_deletion: Option<bool>,
+    ) -> Result<
+        ResponseValue<types::DeleteWorkspaceResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "confirm_default_workspace_deletion",
+                    &confirm_default_workspace_deletion,
+                ),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_workspace",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Update a workspace
+
+Update an existing workspace by ID or slug. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `PATCH` request to `/workspaces/{id}`
+
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+- `body`
+*/
+    pub async fn update_workspace<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::UpdateWorkspace,
+    ) -> Result<
+        ResponseValue<types::UpdateWorkspaceResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_workspace",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List workspace members
+
+List all members of a workspace. Returns paginated results. For the default workspace, returns all organization members (implicit membership). [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/workspaces/{id}/members`
+
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+- `limit`: Maximum number of records to return (max 100)
+- `offset`: Number of records to skip for pagination
+*/
+    pub async fn list_workspace_members<'a>(
+        &'a self,
+        id: &'a str,
+        limit: Option<::std::num::NonZeroU64>,
+        offset: Option<i64>,
+    ) -> Result<
+        ResponseValue<types::ListWorkspaceMembersResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}/members", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_workspace_members",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Bulk add members to a workspace
+
+Add multiple organization members to a workspace. Members are assigned the same role they hold in the organization. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `POST` request to `/workspaces/{id}/members/add`
+
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+- `body`
+*/
+    pub async fn bulk_add_workspace_members<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::BulkAddWorkspaceMembers,
+    ) -> Result<
+        ResponseValue<types::BulkAddWorkspaceMembersResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}/members/add", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "bulk_add_workspace_members",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Bulk remove members from a workspace
+
+Remove multiple members from a workspace. Members with active API keys in the workspace cannot be removed. SCIM-managed members cannot be removed; changes must be made in your identity provider. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `POST` request to `/workspaces/{id}/members/remove`
+
+Arguments:
+- `id`: The workspace ID (UUID) or slug
+- `body`
+*/
+    pub async fn bulk_remove_workspace_members<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::BulkRemoveWorkspaceMembers,
+    ) -> Result<
+        ResponseValue<types::BulkRemoveWorkspaceMembersResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}/members/remove", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "bulk_remove_workspace_members",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List workspace budgets
+
+List all budgets configured for a workspace. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/workspaces/{workspace_ref}/budgets`
+
+Arguments:
+- `workspace_ref`: The workspace ID (UUID) or slug
+*/
+    pub async fn list_workspace_budgets<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+    ) -> Result<
+        ResponseValue<types::ListWorkspaceBudgetsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}/budgets", self.baseurl, encode_path(& workspace_ref
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_workspace_budgets",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a workspace budget
+
+Retrieve the budget for a given interval. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/workspaces/{workspace_ref}/budgets/{interval}`
+
+Arguments:
+- `workspace_ref`: The workspace ID (UUID) or slug
+- `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
+*/
+    pub async fn get_workspace_budget<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+        interval: &'a crate::enums::BudgetInterval,
+    ) -> Result<
+        ResponseValue<types::GetWorkspaceBudgetResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
+            .to_string()), encode_path(& interval.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_workspace_budget",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Create or update a workspace budget
 
-    Create or update the budget for a given interval. Budget limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily). The optional `include_byok_in_budgets` flag is a workspace-wide setting: when provided it applies to every budget interval for the workspace, not just the interval in this request. Note that a change made here is applied to budget enforcement immediately, but an already-open workspace settings page in the web dashboard may keep showing the previous value until it is reloaded. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+Create or update the budget for a given interval. Budget limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily). The optional `include_byok_in_budgets` flag is a workspace-wide setting: when provided it applies to every budget interval for the workspace, not just the interval in this request. Note that a change made here is applied to budget enforcement immediately, but an already-open workspace settings page in the web dashboard may keep showing the previous value until it is reloaded. [Management key](/docs/guides/overview/auth/management-api-keys) required.
 
-    Sends a `PUT` request to `/workspaces/{workspace_ref}/budgets/{interval}`
+Sends a `PUT` request to `/workspaces/{workspace_ref}/budgets/{interval}`
 
-    Arguments:
-    - `workspace_ref`: The workspace ID (UUID) or slug
-    - `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
-    - `body`
-    */
+Arguments:
+- `workspace_ref`: The workspace ID (UUID) or slug
+- `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
+- `body`
+*/
     pub async fn upsert_workspace_budget<'a>(
         &'a self,
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
         body: &'a crate::requests::BudgetLimit,
-    ) -> Result<ResponseValue<types::UpsertWorkspaceBudgetResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::UpsertWorkspaceBudgetResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}",
-            self.baseurl,
-            encode_path(&workspace_ref.to_string()),
-            encode_path(&interval.to_string()),
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
+            .to_string()), encode_path(& interval.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
             .put(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo { operation_id: "upsert_workspace_budget" };
+        let info = OperationInfo {
+            operation_id: "upsert_workspace_budget",
+        };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
     /**Delete a workspace budget
 
-    Remove the budget for a given interval. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+Remove the budget for a given interval. [Management key](/docs/guides/overview/auth/management-api-keys) required.
 
-    Sends a `DELETE` request to `/workspaces/{workspace_ref}/budgets/{interval}`
+Sends a `DELETE` request to `/workspaces/{workspace_ref}/budgets/{interval}`
 
-    Arguments:
-    - `workspace_ref`: The workspace ID (UUID) or slug
-    - `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
-    */
+Arguments:
+- `workspace_ref`: The workspace ID (UUID) or slug
+- `interval`: Budget reset interval. Use "lifetime" for a one-time budget that never resets.
+*/
     pub async fn delete_workspace_budget<'a>(
         &'a self,
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
-    ) -> Result<ResponseValue<types::DeleteWorkspaceBudgetResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::DeleteWorkspaceBudgetResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}",
-            self.baseurl,
-            encode_path(&workspace_ref.to_string()),
-            encode_path(&interval.to_string()),
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
+            .to_string()), encode_path(& interval.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
             .delete(url)
-            .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo { operation_id: "delete_workspace_budget" };
+        let info = OperationInfo {
+            operation_id: "delete_workspace_budget",
+        };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-            500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

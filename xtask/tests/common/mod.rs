@@ -1,38 +1,34 @@
 //! Helpers shared by the xtask integration tests.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 
 use xtask::project_root;
 
-/// A copy of the library crate in its own one-member workspace under `target/`.
-pub fn scratch_workspace(name: &str) -> PathBuf {
+/// A copy of the whole workspace (sources, specs, manifests and lock file; no `target/` or VCS data) under
+/// `target/xtask-tests/<name>`.
+pub fn workspace_copy(name: &str) -> PathBuf {
     let root = project_root();
     let dir = scratch(name);
-    copy_dir(&root.join("openrouter-workspaces"), &dir.join("openrouter-workspaces"));
-    std::fs::create_dir_all(dir.join("spec")).unwrap();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let manifest: Vec<&str> = manifest
-        .lines()
-        .map(|l| match l {
-            l if l.starts_with("members =") => "members = [\"openrouter-workspaces\"]",
-            l if l.starts_with("default-members =") => "default-members = [\"openrouter-workspaces\"]",
-            l => l,
-        })
-        .collect();
-    std::fs::write(dir.join("Cargo.toml"), manifest.join("\n")).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    copy_dir(&root, &dir, &root.join("target"));
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+fn copy_dir(from: &Path, to: &Path, skip: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
+        let path = entry.path();
+        let name = entry.file_name();
+        if path == skip || name == ".git" || name == "target" || name == "node_modules" {
+            continue;
+        }
+        let target = to.join(&name);
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_dir(&path, &target, skip);
         } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            std::fs::copy(&path, target).unwrap();
         }
     }
 }
