@@ -19,14 +19,6 @@ pub struct Budgets<'a> {
 
 impl BudgetLimit {
     /// A limit in US dollars (a finite number greater than 0), the same as [`BudgetLimit::new`].
-    ///
-    /// ```
-    /// use openrouter_workspaces::BudgetLimit;
-    /// let limit: BudgetLimit = 100.0.into();
-    /// let with_byok = BudgetLimit::usd(100.0).include_byok_in_budgets(true);
-    /// assert_eq!(serde_json::to_string(&with_byok).unwrap(), r#"{"limit_usd":100.0,"include_byok_in_budgets":true}"#);
-    /// # let _ = limit;
-    /// ```
     pub fn usd(limit_usd: f64) -> Self {
         BudgetLimit::new(limit_usd)
     }

@@ -93,12 +93,12 @@ mod forward_compatibility_tests {
             "id": "660e8400-e29b-41d4-a716-446655440000",
             "workspace_id": "550e8400-e29b-41d4-a716-446655440000",
             "user_id": "user_abc123",
-            "role": "owner",
+            "role": "role_from_a_newer_api",
             "created_at": "2025-08-24T10:30:00Z",
             "invited_by": {"user_id": "user_admin", "at": "2025-08-24T10:29:00Z"}
         });
         let decoded: WorkspaceMember = serde_json::from_value(member.clone()).expect("a newer member decodes");
-        assert_eq!(decoded.role, WorkspaceMemberRole::from("owner"));
+        assert_eq!(decoded.role, WorkspaceMemberRole::from("role_from_a_newer_api"));
         assert!(decoded.role.is_unknown());
         assert_eq!(decoded.extra.get("invited_by"), member.get("invited_by"));
         assert_eq!(serde_json::to_value(&decoded).unwrap(), member);

@@ -28,6 +28,7 @@ pub(crate) fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> 
 mod tests {
     use super::*;
     use crate::enums::ServerTool;
+    use crate::limits;
     use crate::validate::{Side, Validate};
     use serde_json::json;
 
@@ -74,18 +75,26 @@ mod tests {
         assert!(ok(&CreateWorkspace::new("N", "n")));
         assert!(!ok(&CreateWorkspace::new("", "n")));
         assert!(!ok(&CreateWorkspace::new("N", "N")));
-        assert!(!ok(&CreateWorkspace::new("N", "n").description("x".repeat(501))));
+        assert!(!ok(&CreateWorkspace::new("N", "n")
+            .description("x".repeat(limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH + 1))));
         assert!(!ok(&CreateWorkspace::new("N", "n").io_logging_sampling_rate(2.0)));
         assert!(!ok(&UpdateWorkspace::new().slug("a--b")));
-        assert!(!ok(&UpdateWorkspace::new().name("x".repeat(101))));
-        assert!(!ok(&UpdateWorkspace::new().description("x".repeat(501))));
+        assert!(ok(&UpdateWorkspace::new().name("x".repeat(limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH))));
+        assert!(!ok(&UpdateWorkspace::new().name("x".repeat(limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH + 1))));
+        assert!(!ok(
+            &UpdateWorkspace::new().description("x".repeat(limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH + 1))
+        ));
         assert!(ok(&UpdateWorkspace::new().clear_description()));
         assert!(!ok(&UpdateWorkspace::new().io_logging_sampling_rate(0.0)));
         assert!(!ok(&UpdateWorkspace::new().io_logging_sampling_rate(f64::NAN)));
         assert!(!ok(&BudgetLimit::new(0.0)));
         assert!(ok(&BudgetLimit::new(0.01)));
         assert!(!ok(&BulkAddWorkspaceMembers::new(Vec::<String>::new())));
-        assert!(!ok(&BulkRemoveWorkspaceMembers::new(vec!["u"; 101])));
+        assert!(!ok(&BulkRemoveWorkspaceMembers::new(vec![
+            "u";
+            limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                + 1
+        ])));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use openrouter_workspaces::fake::FakeServer;
 use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{
     BudgetInterval, BudgetLimit, CreateWorkspace, Error, ResetInterval, ServerTool, UpdateWorkspace,
-    WorkspaceMemberRole,
+    WorkspaceMemberRole, limits,
 };
 
 #[tokio::test]
@@ -137,6 +137,11 @@ async fn headers_are_set_once_per_client_and_the_key_is_never_shown() {
     }
 }
 
+/// One more than a page-size maximum of the spec, as the SDK takes page sizes.
+fn too_many(maximum: i64) -> u32 {
+    u32::try_from(maximum + 1).unwrap()
+}
+
 #[tokio::test]
 async fn invalid_input_is_rejected_before_anything_is_sent() {
     let server = FakeServer::start().await.unwrap();
@@ -144,10 +149,28 @@ async fn invalid_input_is_rejected_before_anything_is_sent() {
     let ws = client.workspaces();
     let cases: Vec<(&str, Error)> = vec![
         ("slug", ws.create(CreateWorkspace::new("N", "Bad Slug")).await.unwrap_err()),
-        ("slug", ws.create(CreateWorkspace::new("N", "a".repeat(51))).await.unwrap_err()),
+        (
+            "slug",
+            ws.create(CreateWorkspace::new("N", "a".repeat(limits::CREATE_WORKSPACE_SLUG_MAX_LENGTH + 1)))
+                .await
+                .unwrap_err(),
+        ),
         ("name", ws.create(CreateWorkspace::new("", "ok")).await.unwrap_err()),
-        ("name", ws.create(CreateWorkspace::new("n".repeat(101), "ok")).await.unwrap_err()),
-        ("description", ws.create(CreateWorkspace::new("N", "ok").description("d".repeat(501))).await.unwrap_err()),
+        (
+            "name",
+            ws.create(CreateWorkspace::new("n".repeat(limits::CREATE_WORKSPACE_NAME_MAX_LENGTH + 1), "ok"))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "description",
+            ws.create(
+                CreateWorkspace::new("N", "ok")
+                    .description("d".repeat(limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH + 1)),
+            )
+            .await
+            .unwrap_err(),
+        ),
         (
             "io_logging_sampling_rate",
             ws.create(CreateWorkspace::new("N", "ok").io_logging_sampling_rate(0.0)).await.unwrap_err(),
@@ -158,10 +181,22 @@ async fn invalid_input_is_rejected_before_anything_is_sent() {
         ),
         ("slug", ws.update("default", UpdateWorkspace::new().slug("-x")).await.unwrap_err()),
         ("limit", ws.list_page(0, 0).await.unwrap_err()),
-        ("limit", ws.list().page_size(101).collect().await.unwrap_err()),
-        ("limit", ws.members("default").list_page(0, 101).await.unwrap_err()),
+        ("limit", ws.list().page_size(too_many(limits::LIST_WORKSPACES_LIMIT_MAXIMUM)).collect().await.unwrap_err()),
+        (
+            "limit",
+            ws.members("default")
+                .list_page(0, too_many(limits::LIST_WORKSPACE_MEMBERS_LIMIT_MAXIMUM))
+                .await
+                .unwrap_err(),
+        ),
         ("user_ids", ws.members("default").add(Vec::<String>::new()).await.unwrap_err()),
-        ("user_ids", ws.members("default").remove(vec!["u".to_owned(); 101]).await.unwrap_err()),
+        (
+            "user_ids",
+            ws.members("default")
+                .remove(vec!["u".to_owned(); limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS + 1])
+                .await
+                .unwrap_err(),
+        ),
         ("limit_usd", ws.budgets("default").set(BudgetInterval::Monthly, 0.0).await.unwrap_err()),
         ("limit_usd", ws.budgets("default").set(BudgetInterval::Monthly, f64::NAN).await.unwrap_err()),
         ("limit_usd", ws.budgets("default").set(BudgetInterval::Monthly, -1.0).await.unwrap_err()),

@@ -22,7 +22,7 @@ use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::raw::types as raw;
 use openrouter_workspaces::{
     BudgetInterval, BudgetLimit, BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers, Client, CreateWorkspace, Error,
-    ErrorBody, ResetInterval, RetryPolicy, ServerTool, UpdateWorkspace, WorkspaceMemberRole, operation,
+    ErrorBody, ResetInterval, RetryPolicy, ServerTool, UpdateWorkspace, WorkspaceMemberRole, limits, operation,
 };
 use openrouter_workspaces_tests::{HttpRequest, Nulls, Spec, differences};
 use serde::Serialize;
@@ -375,7 +375,8 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
     assert_err(client.workspaces().budgets("default").get(hourly.clone()).await, 400);
     assert_err(client.workspaces().budgets("default").delete(hourly).await, 400);
     // Through the raw client: a limit above the maximum.
-    assert!(client.raw().list_workspaces(NonZeroU64::new(101), None).await.is_err());
+    let too_many = limits::LIST_WORKSPACES_LIMIT_MAXIMUM + 1;
+    assert!(client.raw().list_workspaces(NonZeroU64::new(too_many.unsigned_abs()), None).await.is_err());
     // By hand, as a broken SDK would send them.
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", server.base_url());
@@ -394,10 +395,14 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
     for send in sends {
         send.send().await.unwrap();
     }
+    let limit_too_big = format!(
+        "listWorkspaces query parameter limit: {too_many} is greater than the maximum of {}",
+        limits::LIST_WORKSPACES_LIMIT_MAXIMUM
+    );
     let expected = [
         "getWorkspaceBudget path parameter interval: \"hourly\" is not one of",
         "deleteWorkspaceBudget path parameter interval: \"hourly\" is not one of",
-        "listWorkspaces query parameter limit: 101 is greater than the maximum of 100",
+        &limit_too_big,
         "createWorkspace request body: (root): \"slug\" is a required property",
         "updateWorkspace request body: /name: null is not of type \"string\"",
         "upsertWorkspaceBudget request body: /limit_usd: \"10\" is not of type \"number\"",

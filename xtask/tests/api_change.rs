@@ -78,7 +78,8 @@ async fn the_new_property_limit_and_role_work_end_to_end() {
         OrgUser::new("user_olga", WorkspaceMemberRole::Owner),
     ];
     let server = FakeServer::builder().org_users(org).start().await.unwrap();
-    let ws = server.client().workspaces();
+    let client = server.client();
+    let ws = client.workspaces();
 
     // The new property: set on create, stored by the fake, returned; changed; cleared with null.
     let created = ws.create(CreateWorkspace::new("Probe", "probe").spend_alert_email("ops@example.com")).await.unwrap();
@@ -129,8 +130,9 @@ async fn the_new_property_limit_and_role_work_end_to_end() {
 #[test]
 #[ignore = "builds and tests a copy of the workspace (minutes); CI runs it with --ignored"]
 fn an_upstream_change_reaches_every_layer_without_hand_edits() {
-    let root = project_root();
     let copy = common::workspace_copy("api-change");
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        files(&copy).into_iter().map(|f| (f.clone(), std::fs::read(copy.join(&f)).unwrap())).collect();
 
     // 1. OpenRouter changes its document.
     let mut upstream = xtask::spec::read_tree(&copy.join(UPSTREAM_PATH)).unwrap();
@@ -161,10 +163,11 @@ fn an_upstream_change_reaches_every_layer_without_hand_edits() {
 
     // 3. Only the spec and the generated files changed.
     let allowed: Vec<&str> = [SPEC_PATH, UPSTREAM_PATH].into_iter().chain(GENERATED_FILES).collect();
-    assert_eq!(files(&copy), files(&root), "files were added or removed");
+    let after = files(&copy);
+    assert_eq!(after, before.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(), "files were added or removed");
     let mut changed = Vec::new();
-    for file in files(&root) {
-        if std::fs::read(root.join(&file)).unwrap() != std::fs::read(copy.join(&file)).unwrap() {
+    for (file, bytes) in &before {
+        if std::fs::read(copy.join(file)).unwrap() != *bytes {
             changed.push(file.to_string_lossy().replace('\\', "/"));
         }
     }

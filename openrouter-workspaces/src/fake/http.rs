@@ -405,16 +405,19 @@ mod tests {
         assert_eq!(q(&[]), Ok((0, 50)), "the spec's defaults");
         assert_eq!(q(&[("page", "1")]), Ok((0, 50)), "unknown parameters are ignored");
         assert_eq!(q(&[("offset", "")]), Ok((0, 50)), "an empty nullable parameter is null");
+        let (min, max) = (crate::limits::LIST_WORKSPACES_LIMIT_MINIMUM, crate::limits::LIST_WORKSPACES_LIMIT_MAXIMUM);
+        let range = format!("must be an integer from {min} to {max}");
+        let (below, above) = ((min - 1).to_string(), (max + 1).to_string());
         for (bad, says) in [
-            (&[("limit", "0")][..], "listWorkspaces: query parameter limit=\"0\" must be an integer from 1 to 100"),
-            (&[("limit", "101")], "must be an integer from 1 to 100"),
-            (&[("limit", "x")], "listWorkspaces: query parameter limit=\"x\" must be an integer from 1 to 100"),
-            (&[("offset", "-1")], "must be an integer from 0 to 9223372036854775807"),
-            (&[("offset", "9223372036854775808")], "must be an integer from 0 to 9223372036854775807"),
-            (&[("limit", "1"), ("limit", "2")], "query parameter \"limit\" is repeated"),
+            (&[("limit", below.as_str())][..], format!("listWorkspaces: query parameter limit=\"{below}\" {range}")),
+            (&[("limit", above.as_str())], range.clone()),
+            (&[("limit", "x")], format!("listWorkspaces: query parameter limit=\"x\" {range}")),
+            (&[("offset", "-1")], "must be an integer from 0 to 9223372036854775807".to_owned()),
+            (&[("offset", "9223372036854775808")], "must be an integer from 0 to 9223372036854775807".to_owned()),
+            (&[("limit", "1"), ("limit", "2")], "query parameter \"limit\" is repeated".to_owned()),
         ] {
             let e = q(bad).unwrap_err();
-            assert!(e.contains(says), "{bad:?}: {e}");
+            assert!(e.contains(&says), "{bad:?}: {e}");
         }
         let flag = vec![("confirm_default_workspace_deletion".to_owned(), "yes".to_owned())];
         let path = [("id", "x".to_owned())];

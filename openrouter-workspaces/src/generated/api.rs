@@ -1083,6 +1083,8 @@ pub mod requests {
         }
     }
     /// The body of `createWorkspace` (`POST /workspaces`). Built with [`new`](CreateWorkspace::new) (its required `name`, `slug`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    ///
+    #[doc = include_str!("../../docs/CreateWorkspace.md")]
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct CreateWorkspace {
         pub(crate) name: ::std::string::String,
@@ -1308,6 +1310,8 @@ pub mod requests {
         }
     }
     /// The body of `updateWorkspace` (`PATCH /workspaces/{id}`). Built with [`new`](UpdateWorkspace::new) and one setter per optional property, plus a `clear_` method per nullable property (absent, a value and `null` are three states); checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    ///
+    #[doc = include_str!("../../docs/UpdateWorkspace.md")]
     #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct UpdateWorkspace {
         #[serde(
@@ -1622,6 +1626,8 @@ pub mod requests {
         }
     }
     /// The body of `upsertWorkspaceBudget` (`PUT /workspaces/{workspace_ref}/budgets/{interval}`). Built with [`new`](BudgetLimit::new) (its required `limit_usd`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    ///
+    #[doc = include_str!("../../docs/BudgetLimit.md")]
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct BudgetLimit {
         pub(crate) limit_usd: f64,
