@@ -287,13 +287,7 @@ impl Model {
         for (name, (used_by, patch)) in body_users {
             let schema = &schemas[&name];
             let at = spec::pointer(["components", "schemas", &name]);
-            let required: BTreeSet<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let required = required_of(schema);
             let mut props = Vec::new();
             // Required properties first (they are the constructor's arguments, and lead the JSON), each group in the
             // spec's order.
@@ -320,13 +314,7 @@ impl Model {
         let mut shapes = Vec::new();
         for (name, schema) in schemas {
             let Some(properties) = schema.get("properties").and_then(Value::as_object) else { continue };
-            let required: BTreeSet<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let required = required_of(schema);
             let props = properties
                 .iter()
                 .map(|(prop, node)| {
@@ -366,6 +354,11 @@ impl Model {
         let bodies = self.bodies.iter().map(|b| (b.schema.clone(), format!("crate::requests::{}", b.rust)));
         enums.chain(bodies).collect()
     }
+}
+
+/// The names in a schema's `required`.
+fn required_of(schema: &Value) -> BTreeSet<&str> {
+    schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
 }
 
 fn description(node: &Value) -> String {
