@@ -47,8 +47,13 @@ mod workspaces;
 /// The client generated from `spec/openapi.yaml` by progenitor (`cargo xtask regenerate`; never edited by hand).
 ///
 /// Use it for what the typed surface does not cover (an operation the spec gained before this crate's surface
-/// did, say): it applies the key, the attribution headers and the per-attempt timeout, but no retries, no input
-/// validation and no error mapping.
+/// did, say): it applies the key, the attribution headers, the per-attempt timeout and the body caps, but no
+/// retries, no input validation and no error mapping.
+///
+/// **Semver:** this module promises nothing beyond the spec. Its items are what progenitor generates from
+/// `spec/openapi.yaml`, and they change when the spec or the progenitor version does (types, signatures, and
+/// progenitor's own `Error` and `ResponseValue`), in any release of this crate. The rest of the crate's API is
+/// covered by semver; this escape hatch is not.
 #[allow(missing_docs, clippy::all, unused_mut)]
 #[path = "generated/client.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.

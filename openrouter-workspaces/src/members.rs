@@ -1,5 +1,7 @@
 //! The members of one workspace: list, bulk add, bulk remove.
 
+use std::future::Future;
+
 use crate::client::Client;
 use crate::error::Result;
 use crate::operation as op;
@@ -8,38 +10,44 @@ use crate::requests::{BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers};
 use crate::validate::{self, Side, Validate};
 use crate::{MembersAdded, WorkspaceMember};
 
-/// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members).
+/// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members); cheap to clone.
+/// Its futures own what they need (see [`Workspaces`](crate::Workspaces)).
 ///
 /// For the default workspace, the members are the whole organization (implicit membership).
 #[derive(Clone, Debug)]
-pub struct Members<'a> {
-    client: &'a Client,
+pub struct Members {
+    client: Client,
     workspace: String,
 }
 
-impl<'a> Members<'a> {
-    pub(crate) fn new(client: &'a Client, workspace: String) -> Self {
+impl Members {
+    pub(crate) fn new(client: Client, workspace: String) -> Self {
         Members { client, workspace }
     }
 
     /// All members, as a lazy paginated list: see [`Paginator`].
     pub fn list(&self) -> Paginator<WorkspaceMember> {
-        let client = self.client.clone();
-        let workspace = self.workspace.clone();
+        let members = self.clone();
         Paginator::new(&op::LIST_WORKSPACE_MEMBERS_LIMIT, move |offset, limit| {
-            let client = client.clone();
-            let workspace = workspace.clone();
-            Box::pin(async move { client.workspaces().members(workspace).list_page(offset, limit).await })
+            Box::pin(members.list_page(offset, limit))
         })
     }
 
     /// One page of members: `limit` items (1 to
     /// [`limits::LIST_WORKSPACE_MEMBERS_LIMIT_MAXIMUM`](crate::limits)) from `offset`.
-    pub async fn list_page(&self, offset: u64, limit: u32) -> Result<Page<WorkspaceMember>> {
-        let id = validate::path_param(&op::LIST_WORKSPACE_MEMBERS_ID, &self.workspace)?;
-        let (l, o) = page_query(&op::LIST_WORKSPACE_MEMBERS_LIMIT, &op::LIST_WORKSPACE_MEMBERS_OFFSET, offset, limit)?;
-        let body = self.client.call(op::LIST_WORKSPACE_MEMBERS, |raw| raw.list_workspace_members(id, l, o)).await?;
-        Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
+    pub fn list_page(
+        &self,
+        offset: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Page<WorkspaceMember>>> + Send + use<> {
+        let (client, workspace) = (self.client.clone(), self.workspace.clone());
+        async move {
+            let id = validate::path_param(&op::LIST_WORKSPACE_MEMBERS_ID, &workspace)?;
+            let (l, o) =
+                page_query(&op::LIST_WORKSPACE_MEMBERS_LIMIT, &op::LIST_WORKSPACE_MEMBERS_OFFSET, offset, limit)?;
+            let body = client.call(op::LIST_WORKSPACE_MEMBERS, |raw| raw.list_workspace_members(id, l, o)).await?;
+            Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
+        }
     }
 
     /// Adds organization members to the workspace, with the role they hold in the organization: 1 to
@@ -51,33 +59,38 @@ impl<'a> Members<'a> {
     /// println!("{} added", added.added_count);
     /// # Ok(()) }
     /// ```
-    pub async fn add<I, S>(&self, user_ids: I) -> Result<MembersAdded>
+    pub fn add<I, S>(&self, user_ids: I) -> impl Future<Output = Result<MembersAdded>> + Send + use<I, S>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let id = validate::path_param(&op::BULK_ADD_WORKSPACE_MEMBERS_ID, &self.workspace)?;
+        let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkAddWorkspaceMembers::new(user_ids);
-        body.validate(Side::Client)?;
-        self.client.call(op::BULK_ADD_WORKSPACE_MEMBERS, |raw| raw.bulk_add_workspace_members(id, &body)).await
+        async move {
+            let id = validate::path_param(&op::BULK_ADD_WORKSPACE_MEMBERS_ID, &workspace)?;
+            body.validate(Side::Client)?;
+            client.call(op::BULK_ADD_WORKSPACE_MEMBERS, |raw| raw.bulk_add_workspace_members(id, &body)).await
+        }
     }
 
     /// Removes members from the workspace (1 to
     /// [`limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) user ids per call); returns
     /// how many were removed. Members with active API keys in the workspace, and SCIM-managed members, cannot be
     /// removed.
-    pub async fn remove<I, S>(&self, user_ids: I) -> Result<u64>
+    pub fn remove<I, S>(&self, user_ids: I) -> impl Future<Output = Result<u64>> + Send + use<I, S>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let id = validate::path_param(&op::BULK_REMOVE_WORKSPACE_MEMBERS_ID, &self.workspace)?;
+        let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkRemoveWorkspaceMembers::new(user_ids);
-        body.validate(Side::Client)?;
-        let out = self
-            .client
-            .call(op::BULK_REMOVE_WORKSPACE_MEMBERS, |raw| raw.bulk_remove_workspace_members(id, &body))
-            .await?;
-        Ok(count(out.removed_count))
+        async move {
+            let id = validate::path_param(&op::BULK_REMOVE_WORKSPACE_MEMBERS_ID, &workspace)?;
+            body.validate(Side::Client)?;
+            let out = client
+                .call(op::BULK_REMOVE_WORKSPACE_MEMBERS, |raw| raw.bulk_remove_workspace_members(id, &body))
+                .await?;
+            Ok(count(out.removed_count))
+        }
     }
 }

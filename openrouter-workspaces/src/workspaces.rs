@@ -1,6 +1,11 @@
 //! Workspaces: list, create, get, update, delete; and the way to a workspace's members and budgets.
+//!
+//! The handles own a clone of the [`Client`] (an `Arc`), and every future they return owns what it needs: with owned
+//! (or `'static`) arguments it is `'static + Send`, so it can be spawned. Nothing is sent until it is polled.
 
-use std::future::IntoFuture;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_util::future::BoxFuture;
 
@@ -16,27 +21,32 @@ use crate::validate::{self, Side, Validate};
 
 impl Client {
     /// The workspaces of the organization.
-    pub fn workspaces(&self) -> Workspaces<'_> {
-        Workspaces { client: self }
+    pub fn workspaces(&self) -> Workspaces {
+        Workspaces { client: self.clone() }
     }
 }
 
-/// The workspaces of the organization. Get it from [`Client::workspaces`].
+/// The workspaces of the organization. Get it from [`Client::workspaces`]; cheap to clone.
 ///
 /// Wherever a workspace is named, its id (UUID) or its slug will do.
-#[derive(Clone, Copy, Debug)]
-pub struct Workspaces<'a> {
-    client: &'a Client,
+///
+/// ```no_run
+/// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
+/// // Every future the SDK returns owns what it needs: spawn it.
+/// let task = tokio::spawn(client.workspaces().get("production"));
+/// let workspace = task.await.expect("the task panicked")?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Workspaces {
+    client: Client,
 }
 
-impl<'a> Workspaces<'a> {
+impl Workspaces {
     /// All workspaces, as a lazy paginated list: see [`Paginator`] for streams of pages or items.
     pub fn list(&self) -> Paginator<Workspace> {
-        let client = self.client.clone();
-        Paginator::new(&op::LIST_WORKSPACES_LIMIT, move |offset, limit| {
-            let client = client.clone();
-            Box::pin(async move { client.workspaces().list_page(offset, limit).await })
-        })
+        let workspaces = self.clone();
+        Paginator::new(&op::LIST_WORKSPACES_LIMIT, move |offset, limit| Box::pin(workspaces.list_page(offset, limit)))
     }
 
     /// One page of workspaces: `limit` items (1 to [`limits::LIST_WORKSPACES_LIMIT_MAXIMUM`](crate::limits))
@@ -45,10 +55,13 @@ impl<'a> Workspaces<'a> {
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a limit or offset outside the spec's bounds
     /// (nothing is sent), or what the server answered.
-    pub async fn list_page(&self, offset: u64, limit: u32) -> Result<Page<Workspace>> {
-        let (l, o) = page_query(&op::LIST_WORKSPACES_LIMIT, &op::LIST_WORKSPACES_OFFSET, offset, limit)?;
-        let body = self.client.call(op::LIST_WORKSPACES, |raw| raw.list_workspaces(l, o)).await?;
-        Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
+    pub fn list_page(&self, offset: u64, limit: u32) -> impl Future<Output = Result<Page<Workspace>>> + Send + use<> {
+        let client = self.client.clone();
+        async move {
+            let (l, o) = page_query(&op::LIST_WORKSPACES_LIMIT, &op::LIST_WORKSPACES_OFFSET, offset, limit)?;
+            let body = client.call(op::LIST_WORKSPACES, |raw| raw.list_workspaces(l, o)).await?;
+            Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
+        }
     }
 
     /// Creates a workspace.
@@ -64,20 +77,27 @@ impl<'a> Workspaces<'a> {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when a field breaks the spec's rules (nothing is
     /// sent), or what the server answered (for example [`Error::BadRequest`](crate::Error::BadRequest) for a
     /// slug already taken).
-    pub async fn create(&self, request: CreateWorkspace) -> Result<Workspace> {
-        request.validate(Side::Client)?;
-        let body = self.client.call(op::CREATE_WORKSPACE, |raw| raw.create_workspace(&request)).await?;
-        Ok(body.data)
+    pub fn create(&self, request: CreateWorkspace) -> impl Future<Output = Result<Workspace>> + Send + use<> {
+        let client = self.client.clone();
+        async move {
+            request.validate(Side::Client)?;
+            let body = client.call(op::CREATE_WORKSPACE, |raw| raw.create_workspace(&request)).await?;
+            Ok(body.data)
+        }
     }
 
     /// The workspace with this id or slug.
     ///
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) when there is none; an invalid id is rejected before sending.
-    pub async fn get(&self, id: impl AsRef<str>) -> Result<Workspace> {
-        let id = validate::path_param(&op::GET_WORKSPACE_ID, id.as_ref())?;
-        let body = self.client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?;
-        Ok(body.data)
+    pub fn get<S: AsRef<str>>(&self, id: S) -> impl Future<Output = Result<Workspace>> + Send + use<S> {
+        let client = self.client.clone();
+        let id = id.as_ref().to_owned();
+        async move {
+            let id = validate::path_param(&op::GET_WORKSPACE_ID, &id)?;
+            let body = client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?;
+            Ok(body.data)
+        }
     }
 
     /// Applies `update` to the workspace with this id or slug and returns it as it now is.
@@ -90,46 +110,65 @@ impl<'a> Workspaces<'a> {
     /// assert!(ws.description.is_none());
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, id: impl AsRef<str>, update: UpdateWorkspace) -> Result<Workspace> {
-        let id = validate::path_param(&op::UPDATE_WORKSPACE_ID, id.as_ref())?;
-        update.validate(Side::Client)?;
-        let body = self.client.call(op::UPDATE_WORKSPACE, |raw| raw.update_workspace(id, &update)).await?;
-        Ok(body.data)
+    pub fn update<S: AsRef<str>>(
+        &self,
+        id: S,
+        update: UpdateWorkspace,
+    ) -> impl Future<Output = Result<Workspace>> + Send + use<S> {
+        let client = self.client.clone();
+        let id = id.as_ref().to_owned();
+        async move {
+            let id = validate::path_param(&op::UPDATE_WORKSPACE_ID, &id)?;
+            update.validate(Side::Client)?;
+            let body = client.call(op::UPDATE_WORKSPACE, |raw| raw.update_workspace(id, &update)).await?;
+            Ok(body.data)
+        }
     }
 
-    /// Deletes the workspace with this id or slug: `.await` it. Deleting the default workspace also needs
-    /// [`confirm_default_workspace_deletion`](DeleteWorkspace::confirm_default_workspace_deletion).
+    /// Deletes the workspace with this id or slug: `.await` it (or spawn it). Deleting the default workspace also
+    /// needs [`confirm_default_workspace_deletion`](DeleteWorkspace::confirm_default_workspace_deletion).
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
     /// client.workspaces().delete("staging").await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete(&self, id: impl Into<String>) -> DeleteWorkspace<'a> {
-        DeleteWorkspace { client: self.client, id: id.into(), confirm: false }
+    pub fn delete(&self, id: impl Into<String>) -> DeleteWorkspace {
+        DeleteWorkspace { client: self.client.clone(), id: id.into(), confirm: false, running: None }
     }
 
     /// The members of the workspace with this id or slug.
-    pub fn members(&self, id: impl Into<String>) -> Members<'a> {
-        Members::new(self.client, id.into())
+    pub fn members(&self, id: impl Into<String>) -> Members {
+        Members::new(self.client.clone(), id.into())
     }
 
     /// The budgets of the workspace with this id or slug.
-    pub fn budgets(&self, id: impl Into<String>) -> Budgets<'a> {
-        Budgets::new(self.client, id.into())
+    pub fn budgets(&self, id: impl Into<String>) -> Budgets {
+        Budgets::new(self.client.clone(), id.into())
     }
 }
 
-/// A pending deletion; `.await` it to send. See [`Workspaces::delete`].
-#[derive(Debug)]
+/// A pending deletion: a future (nothing is sent until it is polled), with one option to set before. See
+/// [`Workspaces::delete`].
 #[must_use = "nothing is deleted until this is awaited"]
-pub struct DeleteWorkspace<'a> {
-    client: &'a Client,
+pub struct DeleteWorkspace {
+    client: Client,
     id: String,
     confirm: bool,
+    running: Option<BoxFuture<'static, Result<()>>>,
 }
 
-impl DeleteWorkspace<'_> {
+impl std::fmt::Debug for DeleteWorkspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteWorkspace")
+            .field("id", &self.id)
+            .field("confirm_default_workspace_deletion", &self.confirm)
+            .field("started", &self.running.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeleteWorkspace {
     /// Confirms deleting the **default** workspace. This permanently disables the account's unscoped inference
     /// API keys and deletes its budgets, guardrails, classifiers and broadcast destinations. Ignored for other
     /// workspaces. (Deleting the default workspace is not generally available yet: callers not enabled for it get
@@ -140,16 +179,20 @@ impl DeleteWorkspace<'_> {
     }
 }
 
-impl<'a> IntoFuture for DeleteWorkspace<'a> {
+impl Future for DeleteWorkspace {
     type Output = Result<()>;
-    type IntoFuture = BoxFuture<'a, Result<()>>;
 
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let id = validate::path_param(&op::DELETE_WORKSPACE_ID, &self.id)?;
-            let confirm = self.confirm.then_some(true);
-            self.client.call(op::DELETE_WORKSPACE, |raw| raw.delete_workspace(id, confirm)).await?;
-            Ok(())
-        })
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let this = self.get_mut();
+        let running = this.running.get_or_insert_with(|| {
+            let (client, id, confirm) = (this.client.clone(), std::mem::take(&mut this.id), this.confirm);
+            Box::pin(async move {
+                let id = validate::path_param(&op::DELETE_WORKSPACE_ID, &id)?;
+                let confirm = confirm.then_some(true);
+                client.call(op::DELETE_WORKSPACE, |raw| raw.delete_workspace(id, confirm)).await?;
+                Ok(())
+            })
+        });
+        running.as_mut().poll(cx)
     }
 }

@@ -1,0 +1,54 @@
+//! Every future and stream the SDK returns owns what it needs: with owned (or `'static`) arguments it is
+//! `'static + Send`, so it can be handed to `tokio::spawn`. The first test is a compile test (a future that
+//! borrowed the client or a handle would not compile here); the second spawns for real against the fake.
+
+use std::future::Future;
+
+use futures_util::Stream;
+use openrouter_workspaces::fake::FakeServer;
+use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, UpdateWorkspace};
+
+fn spawnable<F: Future + Send + 'static>(_: F) {}
+fn spawnable_stream<S: Stream + Send + 'static>(_: S) {}
+
+#[test]
+fn every_future_and_stream_of_the_surface_is_static_and_send() {
+    let client = Client::builder().api_key("sk-or-v1-compile-test").ignore_env().build().unwrap();
+    // Straight from temporaries: nothing borrows the client or the handle.
+    spawnable(client.workspaces().list_page(0, 10));
+    spawnable(client.workspaces().list().collect());
+    spawnable_stream(client.workspaces().list().pages());
+    spawnable_stream(client.workspaces().list().items());
+    spawnable(client.workspaces().create(CreateWorkspace::new("A", "a")));
+    spawnable(client.workspaces().get("a"));
+    spawnable(client.workspaces().get(String::from("a")));
+    spawnable(client.workspaces().update("a", UpdateWorkspace::new().name("B")));
+    spawnable(client.workspaces().delete("a"));
+    spawnable(client.workspaces().delete(String::from("a")).confirm_default_workspace_deletion());
+    let members = client.workspaces().members("a");
+    spawnable(members.list_page(0, 10));
+    spawnable(members.list().collect());
+    spawnable_stream(members.list().items());
+    spawnable(members.add(["user_a"]));
+    spawnable(members.remove(vec![String::from("user_a")]));
+    let budgets = client.workspaces().budgets("a");
+    spawnable(budgets.list());
+    spawnable(budgets.get(BudgetInterval::Daily));
+    spawnable(budgets.set(BudgetInterval::Daily, 1.0));
+    spawnable(budgets.delete(BudgetInterval::Daily));
+    drop(client);
+}
+
+#[tokio::test]
+async fn spawned_calls_run_on_their_own() {
+    let server = FakeServer::start().await.unwrap();
+    server.seed_workspace("Spawned", "spawned").unwrap();
+    let client = server.client();
+    let get = tokio::spawn(client.workspaces().get("spawned"));
+    let delete = tokio::spawn(client.workspaces().delete("spawned"));
+    let got = get.await.unwrap();
+    delete.await.unwrap().unwrap();
+    // The two ran concurrently: the get saw the workspace, or the delete had already removed it.
+    assert!(matches!(&got, Ok(w) if w.slug == "spawned") || got.as_ref().is_err_and(|e| e.status() == Some(404)));
+    assert_eq!(client.workspaces().get("spawned").await.unwrap_err().status(), Some(404));
+}
