@@ -10,6 +10,7 @@ pub mod freshness;
 pub mod import;
 pub mod lint;
 pub mod overlay;
+pub mod public_api;
 pub mod spec;
 pub mod transform;
 

@@ -22,6 +22,13 @@ enum Command {
     },
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
+    /// Write the library's public API to openrouter-workspaces/public-api.txt (needs no nightly: rustdoc's JSON
+    /// through RUSTC_BOOTSTRAP=1).
+    PublicApi {
+        /// Change nothing; fail listing what differs (gone items are breaking changes).
+        #[arg(long)]
+        check: bool,
+    },
     /// Import OpenRouter's upstream OpenAPI 3.1 document (YAML or JSON, whole or in part) as our 3.0.3 spec:
     /// keep the /workspaces paths (saved as spec/upstream/openrouter-openapi.yaml), convert, apply
     /// spec/overlay.yaml, lint, write spec/openapi.yaml. Without FILE, the saved upstream part is imported again
@@ -88,6 +95,10 @@ fn main() -> ExitCode {
         Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
         Command::Bench { quick, rounds } => return bench(&root, quick, rounds),
         Command::FakeServer { args } => return fake_server(&root, &args),
+        Command::PublicApi { check } => xtask::public_api::run(&root, check).map(|outcome| match outcome {
+            Outcome::Fresh => format!("{} is up to date.", xtask::public_api::SNAPSHOT_PATH),
+            Outcome::Written => format!("{} written.", xtask::public_api::SNAPSHOT_PATH),
+        }),
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
             tree.and_then(|tree| {
