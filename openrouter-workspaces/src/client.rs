@@ -10,7 +10,6 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::config::{ClientBuilder, Settings};
 use crate::error::{ApiError, DecodeError, Error, MAX_BODY_KEPT, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
@@ -38,6 +37,14 @@ struct Inner {
     settings: Arc<Settings>,
 }
 
+/// The settings a built client runs with (shared by its clones). The builder in `config.rs` makes them; this
+/// module does not know the builder.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) total_timeout: Duration,
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -52,20 +59,6 @@ impl fmt::Debug for Client {
 use progenitor_client::ClientInfo as _;
 
 impl Client {
-    /// A builder; settings not given fall back to `OPENROUTER_*` environment variables. See [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
-    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
-    ///
-    /// # Errors
-    /// [`Error::Config`] when the key is missing or a value is invalid.
-    pub fn from_env() -> Result<Client> {
-        ClientBuilder::default().build()
-    }
-
     pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>) -> Client {
         Client { inner: Arc::new(Inner { raw, settings }) }
     }
@@ -303,4 +296,20 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Configuration depends on the client, not the reverse: `config.rs` builds a [`Client`](super::Client)
+    /// from a `ClientBuilder`; this module must not name the builder's module.
+    #[test]
+    fn the_client_module_does_not_depend_on_the_builder_module() {
+        let source = include_str!("client.rs");
+        let (code, _tests) = source.split_once("#[cfg(test)]\nmod tests").unwrap_or((source, ""));
+        for needle in [["crate::", "config"].concat(), ["config", "::"].concat()] {
+            let uses: Vec<&str> =
+                code.lines().filter(|l| l.contains(needle.as_str()) && !l.trim_start().starts_with("//")).collect();
+            assert!(uses.is_empty(), "client.rs names `{needle}`: {uses:?}");
+        }
+    }
 }

@@ -1,4 +1,5 @@
 //! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, retries and the HTTP client.
+//! This module depends on `client.rs` (it builds a [`Client`]); `client.rs` does not know it.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::Client;
+use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -73,11 +74,20 @@ pub struct ClientBuilder {
     ignore_env: bool,
 }
 
-/// The settings a built client runs with (shared by its clones).
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) retry: RetryPolicy,
-    pub(crate) total_timeout: Duration,
+impl Client {
+    /// A builder; settings not given fall back to `OPENROUTER_*` environment variables. See [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
+    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is missing or a value is invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default().build()
+    }
 }
 
 impl ClientBuilder {
