@@ -21,6 +21,8 @@
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
 
 #![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs` on nightly: `doc(cfg(..))` below marks what a feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod budgets;
 mod client;
