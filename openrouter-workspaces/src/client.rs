@@ -10,7 +10,7 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::error::{ApiError, DecodeError, Error, MAX_BODY_KEPT, Result, TransportError};
+use crate::error::{ApiError, DecodeError, Error, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
 use crate::retry::{Failure, RetryPolicy};
@@ -105,7 +105,8 @@ impl Client {
     }
 
     /// Runs one operation: `send` makes one attempt with the generated client; this retries it as the policy
-    /// allows, within the total deadline, and maps the outcome.
+    /// allows, within the total deadline, and maps the outcome. Everything an attempt reads, the body of an
+    /// unexpected status included, is read within the deadline.
     pub(crate) async fn call<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
     where
         T: DeserializeOwned,
@@ -113,30 +114,31 @@ impl Client {
         Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
     {
         let settings = &*self.inner.settings;
+        let transport = self.inner.raw.inner();
         let started = Instant::now();
-        let deadline = started + settings.total_timeout;
+        // `None`: a total timeout so large that the deadline is past the end of time, so never.
+        let deadline = started.checked_add(settings.total_timeout);
         let mut attempt = 0u32;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let attempt_started = Instant::now();
-            let attempt_future = transport::noting(send(&self.inner.raw));
-            let remaining = deadline.saturating_duration_since(attempt_started);
-            let outcome = if remaining > self.inner.raw.inner().attempt_timeout() + DEADLINE_SLACK {
-                // The attempt's own timeout ends it before the total deadline can pass: no second timer.
-                Some(attempt_future.await)
-            } else {
-                tokio::time::timeout_at(deadline, attempt_future).await.ok()
+            // The attempt's own timeout ends it before the total deadline can pass: no second timer.
+            let timer = deadline.filter(|d| {
+                d.saturating_duration_since(attempt_started)
+                    <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
+            });
+            let (outcome, note) = transport::noting(send(&self.inner.raw), timer).await;
+            let deadline_passed = || {
+                tracing::warn!(
+                    operation = op.id,
+                    attempt,
+                    status = note.status,
+                    elapsed_ms = ms(started),
+                    "total deadline passed"
+                );
+                Err(past_deadline(op, &note, attempt, settings.total_timeout))
             };
-            let Some((result, note)) = outcome else {
-                tracing::warn!(operation = op.id, attempt, elapsed_ms = ms(started), "total deadline passed");
-                return Err(Error::Timeout(Box::new(TransportError {
-                    operation: op,
-                    message: format!("the call's total deadline of {:?} passed", settings.total_timeout),
-                    attempts: attempt,
-                    before_send: false,
-                    source: None,
-                })));
-            };
+            let Some(result) = outcome else { return deadline_passed() };
             let (error, failure) = match result {
                 Ok(value) => {
                     tracing::debug!(
@@ -149,23 +151,30 @@ impl Client {
                     );
                     return Ok(value.into_inner());
                 }
-                Err(raw_error) => match map_error::<T>(op, raw_error, &note, attempt).await {
-                    Ok(value) => return Ok(value),
-                    Err(mapped) => mapped,
-                },
+                Err(raw_error) => {
+                    let max_body = transport.max_response_body();
+                    match map_error::<T>(op, raw_error, &note, attempt, deadline, max_body).await {
+                        Mapped::Value(value) => return Ok(value),
+                        Mapped::DeadlinePassed => return deadline_passed(),
+                        Mapped::Failed(error, failure) => (error, failure),
+                    }
+                }
             };
             let retry = failure.filter(|f| {
                 attempt < settings.retry.get_max_attempts() && settings.retry.allows(*f, op.is_idempotent())
             });
             let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
-            let in_time = wait.is_some_and(|w| Instant::now() + w < deadline);
+            let in_time = wait.is_some_and(|w| match deadline {
+                Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
+                None => true,
+            });
             tracing::info!(
                 operation = op.id,
                 attempt,
                 status = note.status,
                 elapsed_ms = ms(attempt_started),
                 request_id = note.request_id.as_deref(),
-                retry_in_ms = wait.filter(|_| in_time).map(|w| w.as_millis() as u64),
+                retry_in_ms = wait.filter(|_| in_time).map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
                 error = %error,
                 "attempt failed"
             );
@@ -182,17 +191,65 @@ impl Client {
 const DEADLINE_SLACK: Duration = Duration::from_millis(100);
 
 fn ms(since: Instant) -> u64 {
-    since.elapsed().as_millis() as u64
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The error for a call whose total deadline passed during an attempt. A response whose status had arrived keeps
+/// it: an error status is that status's error (its body, which did not arrive in time, is what is missing); a
+/// success status whose body did not arrive is a timeout that records the status.
+fn past_deadline(op: Operation, note: &AttemptNote, attempts: u32, total: Duration) -> Error {
+    match note.status {
+        Some(status) if !(200..300).contains(&status) => Error::from_api(ApiError {
+            status,
+            operation: op,
+            code: None,
+            message: None,
+            metadata: None,
+            request_id: note.request_id.clone(),
+            retry_after: note.retry_after,
+            body: None,
+            attempts,
+        }),
+        status => {
+            let mut message = format!("the call's total deadline of {total:?} passed");
+            if let Some(status) = status {
+                message.push_str(&format!(" while reading the body of a {status} response"));
+            }
+            Error::Timeout(Box::new(TransportError {
+                operation: op,
+                message,
+                attempts,
+                before_send: false,
+                status,
+                source: None,
+            }))
+        }
+    }
+}
+
+/// What an attempt's failure turned out to be.
+enum Mapped<T> {
+    /// An unexpected 2xx status (say 200 where the spec says 201) with a decodable body: a success.
+    Value(T),
+    /// The total deadline passed while the body of an unexpected status was read.
+    DeadlinePassed,
+    /// The crate's error and, when the failure may be retried, its kind.
+    Failed(Error, Option<Failure>),
 }
 
 /// Turns what the generated method returned into the crate's error and, when the failure may be retried, its
-/// kind. An unexpected 2xx status (say 200 where the spec says 201) with a decodable body is a success.
+/// kind. The body of an unexpected status is read here, until `deadline`, at most [`MAX_BODY_KEPT`] bytes for
+/// an error status (the transport already cut it) and `max_body` for a success status.
+///
+/// [`MAX_BODY_KEPT`]: crate::MAX_BODY_KEPT
 async fn map_error<T: DeserializeOwned>(
     op: Operation,
     error: raw::Error<raw::types::ErrorResponse>,
     note: &AttemptNote,
     attempts: u32,
-) -> std::result::Result<T, (Error, Option<Failure>)> {
+    deadline: Option<Instant>,
+    max_body: usize,
+) -> Mapped<T> {
     let api = |status: u16| ApiError {
         status,
         operation: op,
@@ -204,24 +261,44 @@ async fn map_error<T: DeserializeOwned>(
         body: None,
         attempts,
     };
-    let transport = |e: reqwest::Error, before_send: bool| {
-        let timeout = e.is_timeout();
-        let message = if timeout {
-            "the attempt timed out".to_owned()
-        } else if before_send {
-            "could not connect".to_owned()
-        } else {
-            "the connection failed".to_owned()
-        };
-        let err = Box::new(TransportError { operation: op, message, attempts, before_send, source: Some(e) });
-        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
-        (if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
-    };
     let decode = |status: Option<u16>, message: String, body: Option<String>| {
         let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
-        (Error::Decode(Box::new(d)), None)
+        Mapped::Failed(Error::Decode(Box::new(d)), None)
     };
-    Err(match error {
+    let transport = |e: reqwest::Error, before_send: bool| {
+        if transport::is_body_too_large(&e) {
+            return decode(
+                note.status,
+                format!(
+                    "the response body is larger than the client's max_response_body of {max_body} bytes; if the \
+                     server's responses are legitimately this large, raise it with \
+                     `ClientBuilder::max_response_body`"
+                ),
+                None,
+            );
+        }
+        let timeout = e.is_timeout();
+        let message = match (timeout, before_send, note.status) {
+            (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
+            (true, _, None) => "the attempt timed out".to_owned(),
+            (false, true, _) => "could not connect".to_owned(),
+            (false, false, Some(status)) => {
+                format!("the connection failed while reading the body of a {status} response")
+            }
+            (false, false, None) => "the connection failed".to_owned(),
+        };
+        let err = Box::new(TransportError {
+            operation: op,
+            message,
+            attempts,
+            before_send,
+            status: note.status,
+            source: Some(e),
+        });
+        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
+        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
+    };
+    match error {
         raw::Error::ErrorResponse(value) => {
             let status = value.status().as_u16();
             let body = value.into_inner();
@@ -229,28 +306,34 @@ async fn map_error<T: DeserializeOwned>(
             e.code = Some(body.error.code);
             e.message = Some(body.error.message);
             e.metadata = body.error.metadata;
-            (Error::from_api(e), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(e), Some(Failure::Status(status)))
         }
         raw::Error::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
-            let bytes = match read_capped(
-                response,
-                if (200..300).contains(&status) { usize::MAX } else { MAX_BODY_KEPT },
-            )
-            .await
-            {
-                Ok(bytes) => bytes,
-                Err(e) => return Err(transport(e, false)),
+            let success = (200..300).contains(&status);
+            let read = read_capped(response, if success { max_body } else { crate::MAX_BODY_KEPT });
+            let bytes = match deadline {
+                None => read.await,
+                Some(deadline) => match tokio::time::timeout_at(deadline, read).await {
+                    Ok(read) => read,
+                    Err(_) => return Mapped::DeadlinePassed,
+                },
             };
-            if (200..300).contains(&status) {
-                return serde_json::from_slice::<T>(&bytes)
-                    .map_err(|e| decode(Some(status), e.to_string(), Some(snippet(&bytes))));
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(e) => return transport(e, false),
+            };
+            if success {
+                return match serde_json::from_slice::<T>(&bytes) {
+                    Ok(value) => Mapped::Value(value),
+                    Err(e) => decode(Some(status), e.to_string(), Some(snippet(&bytes))),
+                };
             }
-            (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
         }
         raw::Error::InvalidResponsePayload(bytes, e) => match note.status {
             Some(status) if !(200..300).contains(&status) => {
-                (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+                Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
             }
             status => decode(status, e.to_string(), Some(snippet(&bytes))),
         },
@@ -259,12 +342,13 @@ async fn map_error<T: DeserializeOwned>(
             transport(e, before_send)
         }
         raw::Error::ResponseBodyError(e) | raw::Error::InvalidUpgrade(e) => transport(e, false),
-        raw::Error::InvalidRequest(message) => (Error::invalid("request", message, ""), None),
+        raw::Error::InvalidRequest(message) => Mapped::Failed(Error::invalid("request", message, ""), None),
         raw::Error::Custom(message) => {
-            let err = TransportError { operation: op, message, attempts, before_send: false, source: None };
-            (Error::Connection(Box::new(err)), None)
+            let err =
+                TransportError { operation: op, message, attempts, before_send: false, status: None, source: None };
+            Mapped::Failed(Error::Connection(Box::new(err)), None)
         }
-    })
+    }
 }
 
 /// Fills an [`ApiError`] from a body: the API's JSON error shape when it is one, else the raw text (capped).
@@ -280,8 +364,10 @@ fn with_body(mut e: ApiError, bytes: &[u8]) -> ApiError {
     e
 }
 
+/// The start of a body as text, at most [`MAX_BODY_KEPT`](crate::MAX_BODY_KEPT) bytes (a character cut at the
+/// end becomes U+FFFD).
 fn snippet(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(MAX_BODY_KEPT)];
+    let cut = bytes.get(..crate::MAX_BODY_KEPT).unwrap_or(bytes);
     String::from_utf8_lossy(cut).into_owned()
 }
 

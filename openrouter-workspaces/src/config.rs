@@ -1,5 +1,5 @@
-//! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, retries and the HTTP client.
-//! This module depends on `client.rs` (it builds a [`Client`]); `client.rs` does not know it.
+//! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, body limits, retries and the
+//! HTTP client. This module depends on `client.rs` (it builds a [`Client`]); `client.rs` does not know it.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -24,6 +24,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default total deadline of one call, across all its attempts and waits.
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest success body the client reads: 8 MiB, about 30 times the largest real page (100 workspaces
+/// are a few hundred KB). See [`ClientBuilder::max_response_body`].
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 8 * 1024 * 1024;
 
 /// The API key. Kept out of every `Debug` and `Display`; sent only as the `Authorization` header, which is
 /// marked sensitive. (A crate like `secrecy` would add zeroizing, which a key that must live as a header value
@@ -68,6 +71,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    max_response_body: Option<usize>,
     retry: Option<RetryPolicy>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
@@ -140,9 +144,23 @@ impl ClientBuilder {
         self
     }
 
-    /// The deadline of one call, across all its attempts and the waits between them. Default 60 s.
+    /// The deadline of one call, across all its attempts and the waits between them, reading every response
+    /// body included. Default 60 s.
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body the client reads for a success status, in bytes. Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB); the largest real response, a page of 100 workspaces, is a few
+    /// hundred KB.
+    ///
+    /// A larger body is refused with [`Error::Decode`] as soon as it passes the maximum (at once when its
+    /// `content-length` already does), and is not retried. Error statuses are bounded separately: only their
+    /// first [`MAX_BODY_KEPT`](crate::MAX_BODY_KEPT) bytes are read. Both bounds also hold for
+    /// [`Client::raw`], whose error is then a body error with `http_body_util::LengthLimitError` as its source.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
         self
     }
 
@@ -246,7 +264,8 @@ impl ClientBuilder {
             retry: self.retry.unwrap_or_default(),
             total_timeout: self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT),
         };
-        let transport = Transport::new(headers, timeout, !own_client);
+        let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
+        let transport = Transport::new(headers, timeout, !own_client, max_response_body);
         Ok(Client::from_parts(crate::raw::Client::new_with_client(&base_url, http, transport), Arc::new(settings)))
     }
 }

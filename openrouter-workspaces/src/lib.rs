@@ -69,7 +69,7 @@ pub type BudgetList = raw::types::ListWorkspaceBudgetsResponse;
 pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BODY, USER_AGENT};
 pub use enums::{BudgetInterval, ResetInterval, ServerTool, WorkspaceMemberRole};
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
