@@ -1,6 +1,10 @@
 //! The [`Client`], and the one function every operation goes through: attempts, retries, the total deadline,
 //! tracing, and turning what came back into a value or an [`Error`].
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;

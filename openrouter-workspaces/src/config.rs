@@ -1,6 +1,10 @@
 //! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, body limits, retries and the
 //! HTTP client. This module depends on `client.rs` (it builds a [`Client`]); `client.rs` does not know it.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -217,15 +221,18 @@ impl ClientBuilder {
         let base_url = normalize_base_url(&base_url, self.allow_insecure_http)?;
 
         let mut headers = HeaderMap::new();
-        let bearer = if key.len() >= 7 && key[..7].eq_ignore_ascii_case("bearer ") {
+        let bearer = if key.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("bearer ")) {
             key.to_owned()
         } else {
             format!("Bearer {key}")
         };
-        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| {
+        // HeaderValue accepts bytes above 0x7f, but no API key has any: such a key was mangled on its way here
+        // (typographic quotes, a copy from a formatted document), and saying so beats a 401.
+        let mut auth = HeaderValue::from_str(&bearer).ok().filter(|_| bearer.is_ascii()).ok_or_else(|| {
             Error::config(
                 "api_key",
-                "the API key has characters a header cannot carry (control characters or non-ASCII)",
+                "the API key has characters a key cannot have (control characters or non-ASCII); copy it again \
+                 from the OpenRouter dashboard, without quotes or spaces",
             )
         })?;
         auth.set_sensitive(true);

@@ -4,6 +4,10 @@
 //! ([`status`](Error::status), [`is_retryable`](Error::is_retryable), [`request_id`](Error::request_id),
 //! [`retry_after`](Error::retry_after)). Nothing here ever holds the API key.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::fmt;
 use std::time::Duration;
 

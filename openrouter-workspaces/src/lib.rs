@@ -21,6 +21,9 @@
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
+// A string sliced at a byte index inside a character panics: take `str::get` or char-aware cuts instead.
+#![warn(clippy::string_slice)]
 // docs.rs builds with `--cfg docsrs` on nightly: `doc(cfg(..))` below marks what a feature adds.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -31,6 +34,7 @@ pub mod enums;
 mod error;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+#[allow(clippy::string_slice)] // fake/http.rs slices at byte indexes (lines 203, 325): being fixed on its own branch.
 pub mod fake;
 mod members;
 pub mod operation;

@@ -20,6 +20,10 @@
 //!   item twice), and an item deleted before your position shifts them back (you may miss one). Sort or dedupe
 //!   by id if that matters.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::collections::HashSet;
 use std::sync::Arc;
 

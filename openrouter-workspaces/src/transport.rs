@@ -19,6 +19,10 @@
 //! The note is kept in a task-local set up by [`Client::call`](crate::client::Client); when the raw generated
 //! client is used directly there is none, and nothing is noted.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
