@@ -157,7 +157,8 @@ impl Client {
                 }
                 Err(raw_error) => {
                     let max_body = transport.max_response_body();
-                    match map_error::<T>(op, raw_error, &note, attempt, deadline, max_body).await {
+                    // Boxed: the error path's state (a body read under a timer) stays out of every call's future.
+                    match Box::pin(map_error::<T>(op, raw_error, &note, attempt, deadline, max_body)).await {
                         Mapped::Value(value) => return Ok(value),
                         Mapped::DeadlinePassed => return deadline_passed(),
                         Mapped::Failed(error, failure) => (error, failure),

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use http_body_util::{LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt as _;
@@ -135,13 +136,18 @@ pub(crate) fn is_body_too_large(error: &reqwest::Error) -> bool {
     false
 }
 
-/// Bounds what may be read of a response's body (see the module's docs).
-async fn bound_body(response: reqwest::Response, max_response_body: usize) -> reqwest::Response {
+/// Bounds what may be read of a response's body (see the module's docs). Not `async`: the common case, a
+/// success within the maximum by its `content-length`, is decided without a future; only an error status, whose
+/// body is read here, returns one, boxed so that its state does not grow every attempt's future.
+fn bound_body(
+    response: reqwest::Response,
+    max_response_body: usize,
+) -> Result<reqwest::Response, BoxFuture<'static, reqwest::Response>> {
     if !response.status().is_success() {
-        return keep_start_of_body(response).await;
+        return Err(Box::pin(keep_start_of_body(response)));
     }
     let max = u64::try_from(max_response_body).unwrap_or(u64::MAX);
-    match response.content_length() {
+    Ok(match response.content_length() {
         // hyper reads no more than the announced length.
         Some(length) if length <= max => response,
         // Announced too large: refuse at once, without reading a byte of it (the connection is closed). `Limited`
@@ -150,7 +156,7 @@ async fn bound_body(response: reqwest::Response, max_response_body: usize) -> re
             reqwest::Body::wrap(Limited::new(http_body_util::Full::new(Bytes::from_static(b" ")), 0))
         }),
         None => rebuild(response, |body| reqwest::Body::wrap(Limited::new(body, max_response_body))),
-    }
+    })
 }
 
 /// Reads the first [`MAX_BODY_KEPT`] bytes of an error response's body and returns the response with only those:
@@ -215,6 +221,9 @@ impl ClientHooks<Transport> for crate::raw::Client {
         }
         let response = self.client().execute(request).await?;
         note_response(&response);
-        Ok(bound_body(response, transport.shared.max_response_body).await)
+        match bound_body(response, transport.shared.max_response_body) {
+            Ok(response) => Ok(response),
+            Err(reading) => Ok(reading.await),
+        }
     }
 }
