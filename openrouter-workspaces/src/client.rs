@@ -1,6 +1,10 @@
 //! The [`Client`], and the one function every operation goes through: attempts, retries, the total deadline,
 //! tracing, and turning what came back into a value or an [`Error`].
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -10,8 +14,7 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::config::{ClientBuilder, Settings};
-use crate::error::{ApiError, DecodeError, Error, MAX_BODY_KEPT, Result, TransportError};
+use crate::error::{ApiError, DecodeError, Error, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
 use crate::retry::{Failure, RetryPolicy};
@@ -38,6 +41,14 @@ struct Inner {
     settings: Arc<Settings>,
 }
 
+/// The settings a built client runs with (shared by its clones). The builder in `config.rs` makes them; this
+/// module does not know the builder.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) total_timeout: Duration,
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -52,20 +63,6 @@ impl fmt::Debug for Client {
 use progenitor_client::ClientInfo as _;
 
 impl Client {
-    /// A builder; settings not given fall back to `OPENROUTER_*` environment variables. See [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
-    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
-    ///
-    /// # Errors
-    /// [`Error::Config`] when the key is missing or a value is invalid.
-    pub fn from_env() -> Result<Client> {
-        ClientBuilder::default().build()
-    }
-
     pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>) -> Client {
         Client { inner: Arc::new(Inner { raw, settings }) }
     }
@@ -112,7 +109,8 @@ impl Client {
     }
 
     /// Runs one operation: `send` makes one attempt with the generated client; this retries it as the policy
-    /// allows, within the total deadline, and maps the outcome.
+    /// allows, within the total deadline, and maps the outcome. Everything an attempt reads, the body of an
+    /// unexpected status included, is read within the deadline.
     pub(crate) async fn call<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
     where
         T: DeserializeOwned,
@@ -120,30 +118,31 @@ impl Client {
         Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
     {
         let settings = &*self.inner.settings;
+        let transport = self.inner.raw.inner();
         let started = Instant::now();
-        let deadline = started + settings.total_timeout;
+        // `None`: a total timeout so large that the deadline is past the end of time, so never.
+        let deadline = started.checked_add(settings.total_timeout);
         let mut attempt = 0u32;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let attempt_started = Instant::now();
-            let attempt_future = transport::noting(send(&self.inner.raw));
-            let remaining = deadline.saturating_duration_since(attempt_started);
-            let outcome = if remaining > self.inner.raw.inner().attempt_timeout() + DEADLINE_SLACK {
-                // The attempt's own timeout ends it before the total deadline can pass: no second timer.
-                Some(attempt_future.await)
-            } else {
-                tokio::time::timeout_at(deadline, attempt_future).await.ok()
+            // The attempt's own timeout ends it before the total deadline can pass: no second timer.
+            let timer = deadline.filter(|d| {
+                d.saturating_duration_since(attempt_started)
+                    <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
+            });
+            let (outcome, note) = transport::noting(send(&self.inner.raw), timer).await;
+            let deadline_passed = || {
+                tracing::warn!(
+                    operation = op.id.as_str(),
+                    attempt,
+                    status = note.status,
+                    elapsed_ms = ms(started),
+                    "total deadline passed"
+                );
+                Err(past_deadline(op, &note, attempt, settings.total_timeout))
             };
-            let Some((result, note)) = outcome else {
-                tracing::warn!(operation = op.id.as_str(), attempt, elapsed_ms = ms(started), "total deadline passed");
-                return Err(Error::Timeout(Box::new(TransportError {
-                    operation: op,
-                    message: format!("the call's total deadline of {:?} passed", settings.total_timeout),
-                    attempts: attempt,
-                    before_send: false,
-                    source: None,
-                })));
-            };
+            let Some(result) = outcome else { return deadline_passed() };
             let (error, failure) = match result {
                 Ok(value) => {
                     tracing::debug!(
@@ -156,23 +155,31 @@ impl Client {
                     );
                     return Ok(value.into_inner());
                 }
-                Err(raw_error) => match map_error::<T>(op, raw_error, &note, attempt).await {
-                    Ok(value) => return Ok(value),
-                    Err(mapped) => mapped,
-                },
+                Err(raw_error) => {
+                    let max_body = transport.max_response_body();
+                    // Boxed: the error path's state (a body read under a timer) stays out of every call's future.
+                    match Box::pin(map_error::<T>(op, raw_error, &note, attempt, deadline, max_body)).await {
+                        Mapped::Value(value) => return Ok(value),
+                        Mapped::DeadlinePassed => return deadline_passed(),
+                        Mapped::Failed(error, failure) => (error, failure),
+                    }
+                }
             };
             let retry = failure.filter(|f| {
                 attempt < settings.retry.get_max_attempts() && settings.retry.allows(*f, op.is_idempotent())
             });
             let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
-            let in_time = wait.is_some_and(|w| Instant::now() + w < deadline);
+            let in_time = wait.is_some_and(|w| match deadline {
+                Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
+                None => true,
+            });
             tracing::info!(
                 operation = op.id.as_str(),
                 attempt,
                 status = note.status,
                 elapsed_ms = ms(attempt_started),
                 request_id = note.request_id.as_deref(),
-                retry_in_ms = wait.filter(|_| in_time).map(|w| w.as_millis() as u64),
+                retry_in_ms = wait.filter(|_| in_time).map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
                 error = %error,
                 "attempt failed"
             );
@@ -189,17 +196,65 @@ impl Client {
 const DEADLINE_SLACK: Duration = Duration::from_millis(100);
 
 fn ms(since: Instant) -> u64 {
-    since.elapsed().as_millis() as u64
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The error for a call whose total deadline passed during an attempt. A response whose status had arrived keeps
+/// it: an error status is that status's error (its body, which did not arrive in time, is what is missing); a
+/// success status whose body did not arrive is a timeout that records the status.
+fn past_deadline(op: Operation, note: &AttemptNote, attempts: u32, total: Duration) -> Error {
+    match note.status {
+        Some(status) if !(200..300).contains(&status) => Error::from_api(ApiError {
+            status,
+            operation: op,
+            code: None,
+            message: None,
+            metadata: None,
+            request_id: note.request_id.clone(),
+            retry_after: note.retry_after,
+            body: None,
+            attempts,
+        }),
+        status => {
+            let mut message = format!("the call's total deadline of {total:?} passed");
+            if let Some(status) = status {
+                message.push_str(&format!(" while reading the body of a {status} response"));
+            }
+            Error::Timeout(Box::new(TransportError {
+                operation: op,
+                message,
+                attempts,
+                before_send: false,
+                status,
+                source: None,
+            }))
+        }
+    }
+}
+
+/// What an attempt's failure turned out to be.
+enum Mapped<T> {
+    /// An unexpected 2xx status (say 200 where the spec says 201) with a decodable body: a success.
+    Value(T),
+    /// The total deadline passed while the body of an unexpected status was read.
+    DeadlinePassed,
+    /// The crate's error and, when the failure may be retried, its kind.
+    Failed(Error, Option<Failure>),
 }
 
 /// Turns what the generated method returned into the crate's error and, when the failure may be retried, its
-/// kind. An unexpected 2xx status (say 200 where the spec says 201) with a decodable body is a success.
+/// kind. The body of an unexpected status is read here, until `deadline`, at most [`MAX_BODY_KEPT`] bytes for
+/// an error status (the transport already cut it) and `max_body` for a success status.
+///
+/// [`MAX_BODY_KEPT`]: crate::MAX_BODY_KEPT
 async fn map_error<T: DeserializeOwned>(
     op: Operation,
     error: raw::Error<raw::types::ErrorResponse>,
     note: &AttemptNote,
     attempts: u32,
-) -> std::result::Result<T, (Error, Option<Failure>)> {
+    deadline: Option<Instant>,
+    max_body: usize,
+) -> Mapped<T> {
     let api = |status: u16| ApiError {
         status,
         operation: op,
@@ -211,24 +266,44 @@ async fn map_error<T: DeserializeOwned>(
         body: None,
         attempts,
     };
-    let transport = |e: reqwest::Error, before_send: bool| {
-        let timeout = e.is_timeout();
-        let message = if timeout {
-            "the attempt timed out".to_owned()
-        } else if before_send {
-            "could not connect".to_owned()
-        } else {
-            "the connection failed".to_owned()
-        };
-        let err = Box::new(TransportError { operation: op, message, attempts, before_send, source: Some(e) });
-        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
-        (if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
-    };
     let decode = |status: Option<u16>, message: String, body: Option<String>| {
         let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
-        (Error::Decode(Box::new(d)), None)
+        Mapped::Failed(Error::Decode(Box::new(d)), None)
     };
-    Err(match error {
+    let transport = |e: reqwest::Error, before_send: bool| {
+        if transport::is_body_too_large(&e) {
+            return decode(
+                note.status,
+                format!(
+                    "the response body is larger than the client's max_response_body of {max_body} bytes; if the \
+                     server's responses are legitimately this large, raise it with \
+                     `ClientBuilder::max_response_body`"
+                ),
+                None,
+            );
+        }
+        let timeout = e.is_timeout();
+        let message = match (timeout, before_send, note.status) {
+            (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
+            (true, _, None) => "the attempt timed out".to_owned(),
+            (false, true, _) => "could not connect".to_owned(),
+            (false, false, Some(status)) => {
+                format!("the connection failed while reading the body of a {status} response")
+            }
+            (false, false, None) => "the connection failed".to_owned(),
+        };
+        let err = Box::new(TransportError {
+            operation: op,
+            message,
+            attempts,
+            before_send,
+            status: note.status,
+            source: Some(e),
+        });
+        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
+        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
+    };
+    match error {
         raw::Error::ErrorResponse(value) => {
             let status = value.status().as_u16();
             let body = value.into_inner();
@@ -236,28 +311,34 @@ async fn map_error<T: DeserializeOwned>(
             e.code = Some(body.error.code);
             e.message = Some(body.error.message);
             e.metadata = body.error.metadata;
-            (Error::from_api(e), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(e), Some(Failure::Status(status)))
         }
         raw::Error::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
-            let bytes = match read_capped(
-                response,
-                if (200..300).contains(&status) { usize::MAX } else { MAX_BODY_KEPT },
-            )
-            .await
-            {
-                Ok(bytes) => bytes,
-                Err(e) => return Err(transport(e, false)),
+            let success = (200..300).contains(&status);
+            let read = read_capped(response, if success { max_body } else { crate::MAX_BODY_KEPT });
+            let bytes = match deadline {
+                None => read.await,
+                Some(deadline) => match tokio::time::timeout_at(deadline, read).await {
+                    Ok(read) => read,
+                    Err(_) => return Mapped::DeadlinePassed,
+                },
             };
-            if (200..300).contains(&status) {
-                return serde_json::from_slice::<T>(&bytes)
-                    .map_err(|e| decode(Some(status), e.to_string(), Some(snippet(&bytes))));
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(e) => return transport(e, false),
+            };
+            if success {
+                return match serde_json::from_slice::<T>(&bytes) {
+                    Ok(value) => Mapped::Value(value),
+                    Err(e) => decode(Some(status), e.to_string(), Some(snippet(&bytes))),
+                };
             }
-            (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
         }
         raw::Error::InvalidResponsePayload(bytes, e) => match note.status {
             Some(status) if !(200..300).contains(&status) => {
-                (Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+                Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
             }
             status => decode(status, e.to_string(), Some(snippet(&bytes))),
         },
@@ -266,12 +347,13 @@ async fn map_error<T: DeserializeOwned>(
             transport(e, before_send)
         }
         raw::Error::ResponseBodyError(e) | raw::Error::InvalidUpgrade(e) => transport(e, false),
-        raw::Error::InvalidRequest(message) => (Error::invalid("request", message, ""), None),
+        raw::Error::InvalidRequest(message) => Mapped::Failed(Error::invalid("request", message, ""), None),
         raw::Error::Custom(message) => {
-            let err = TransportError { operation: op, message, attempts, before_send: false, source: None };
-            (Error::Connection(Box::new(err)), None)
+            let err =
+                TransportError { operation: op, message, attempts, before_send: false, status: None, source: None };
+            Mapped::Failed(Error::Connection(Box::new(err)), None)
         }
-    })
+    }
 }
 
 /// Fills an [`ApiError`] from a body: the API's JSON error shape when it is one, else the raw text (capped).
@@ -287,8 +369,10 @@ fn with_body(mut e: ApiError, bytes: &[u8]) -> ApiError {
     e
 }
 
+/// The start of a body as text, at most [`MAX_BODY_KEPT`](crate::MAX_BODY_KEPT) bytes (a character cut at the
+/// end becomes U+FFFD).
 fn snippet(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(MAX_BODY_KEPT)];
+    let cut = bytes.get(..crate::MAX_BODY_KEPT).unwrap_or(bytes);
     String::from_utf8_lossy(cut).into_owned()
 }
 
@@ -303,4 +387,20 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Configuration depends on the client, not the reverse: `config.rs` builds a [`Client`](super::Client)
+    /// from a `ClientBuilder`; this module must not name the builder's module.
+    #[test]
+    fn the_client_module_does_not_depend_on_the_builder_module() {
+        let source = include_str!("client.rs");
+        let (code, _tests) = source.split_once("#[cfg(test)]\nmod tests").unwrap_or((source, ""));
+        for needle in [["crate::", "config"].concat(), ["config", "::"].concat()] {
+            let uses: Vec<&str> =
+                code.lines().filter(|l| l.contains(needle.as_str()) && !l.trim_start().starts_with("//")).collect();
+            assert!(uses.is_empty(), "client.rs names `{needle}`: {uses:?}");
+        }
+    }
 }

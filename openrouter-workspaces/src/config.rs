@@ -1,4 +1,9 @@
-//! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, retries and the HTTP client.
+//! Building a [`Client`]: the key, the base URL, attribution headers, timeouts, body limits, retries and the
+//! HTTP client. This module depends on `client.rs` (it builds a [`Client`]); `client.rs` does not know it.
+
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 use std::fmt;
 use std::net::IpAddr;
@@ -7,7 +12,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::Client;
+use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -23,6 +28,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default total deadline of one call, across all its attempts and waits.
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest success body the client reads: 8 MiB, about 30 times the largest real page (100 workspaces
+/// are a few hundred KB). See [`ClientBuilder::max_response_body`].
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 8 * 1024 * 1024;
 
 /// The API key. Kept out of every `Debug` and `Display`; sent only as the `Authorization` header, which is
 /// marked sensitive. (A crate like `secrecy` would add zeroizing, which a key that must live as a header value
@@ -67,17 +75,27 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    max_response_body: Option<usize>,
     retry: Option<RetryPolicy>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     ignore_env: bool,
 }
 
-/// The settings a built client runs with (shared by its clones).
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) retry: RetryPolicy,
-    pub(crate) total_timeout: Duration,
+impl Client {
+    /// A builder; settings not given fall back to `OPENROUTER_*` environment variables. See [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
+    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is missing or a value is invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default().build()
+    }
 }
 
 impl ClientBuilder {
@@ -130,9 +148,23 @@ impl ClientBuilder {
         self
     }
 
-    /// The deadline of one call, across all its attempts and the waits between them. Default 60 s.
+    /// The deadline of one call, across all its attempts and the waits between them, reading every response
+    /// body included. Default 60 s.
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body the client reads for a success status, in bytes. Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB); the largest real response, a page of 100 workspaces, is a few
+    /// hundred KB.
+    ///
+    /// A larger body is refused with [`Error::Decode`] as soon as it passes the maximum (at once when its
+    /// `content-length` already does), and is not retried. Error statuses are bounded separately: only their
+    /// first [`MAX_BODY_KEPT`](crate::MAX_BODY_KEPT) bytes are read. Both bounds also hold for
+    /// [`Client::raw`], whose error is then a body error with `http_body_util::LengthLimitError` as its source.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
         self
     }
 
@@ -189,15 +221,18 @@ impl ClientBuilder {
         let base_url = normalize_base_url(&base_url, self.allow_insecure_http)?;
 
         let mut headers = HeaderMap::new();
-        let bearer = if key.len() >= 7 && key[..7].eq_ignore_ascii_case("bearer ") {
+        let bearer = if key.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("bearer ")) {
             key.to_owned()
         } else {
             format!("Bearer {key}")
         };
-        let mut auth = HeaderValue::from_str(&bearer).map_err(|_| {
+        // HeaderValue accepts bytes above 0x7f, but no API key has any: such a key was mangled on its way here
+        // (typographic quotes, a copy from a formatted document), and saying so beats a 401.
+        let mut auth = HeaderValue::from_str(&bearer).ok().filter(|_| bearer.is_ascii()).ok_or_else(|| {
             Error::config(
                 "api_key",
-                "the API key has characters a header cannot carry (control characters or non-ASCII)",
+                "the API key has characters a key cannot have (control characters or non-ASCII); copy it again \
+                 from the OpenRouter dashboard, without quotes or spaces",
             )
         })?;
         auth.set_sensitive(true);
@@ -236,7 +271,8 @@ impl ClientBuilder {
             retry: self.retry.unwrap_or_default(),
             total_timeout: self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT),
         };
-        let transport = Transport::new(headers, timeout, !own_client);
+        let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
+        let transport = Transport::new(headers, timeout, !own_client, max_response_body);
         Ok(Client::from_parts(crate::raw::Client::new_with_client(&base_url, http, transport), Arc::new(settings)))
     }
 }

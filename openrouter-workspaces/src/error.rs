@@ -4,12 +4,16 @@
 //! ([`status`](Error::status), [`is_retryable`](Error::is_retryable), [`request_id`](Error::request_id),
 //! [`retry_after`](Error::retry_after)). Nothing here ever holds the API key.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::fmt;
 use std::time::Duration;
 
 use crate::operation::Operation;
 
-/// How much of an unparsable error body is kept.
+/// How much of an error response's body is read and kept: the rest is never read (the status is what matters).
 pub const MAX_BODY_KEPT: usize = 4 * 1024;
 
 /// Everything that can go wrong.
@@ -32,13 +36,16 @@ pub enum Error {
     Server(Box<ApiError>),
     /// Any other non-success status.
     Status(Box<ApiError>),
-    /// An attempt timed out, or the call's total deadline passed.
+    /// An attempt timed out, or the call's total deadline passed. When a success status had arrived and its body
+    /// had not, [`TransportError::status`] holds that status. (A deadline that passes while an *error* status's
+    /// body is read is that status's error, not a timeout.)
     Timeout(Box<TransportError>),
     /// The server could not be reached, or the connection failed.
     Connection(Box<TransportError>),
     /// The input was rejected before anything was sent.
     InvalidInput(Box<InvalidInput>),
-    /// The server answered with a success status, but a body that does not decode.
+    /// The server answered with a success status, but a body that does not decode, or that is larger than the
+    /// client's [`max_response_body`](crate::ClientBuilder::max_response_body).
     Decode(Box<DecodeError>),
     /// The client could not be built from its configuration.
     Config(Box<ConfigError>),
@@ -80,6 +87,8 @@ pub struct TransportError {
     pub attempts: u32,
     /// Whether the request never left this machine (a connection could not be opened).
     pub before_send: bool,
+    /// The status of a response whose body did not arrive in full (in time, or before the connection failed).
+    pub status: Option<u16>,
     /// The underlying error, if any.
     pub source: Option<reqwest::Error>,
 }
@@ -170,10 +179,12 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when there was a response.
+    /// The HTTP status, when there was a response (for a timeout or a failed connection, the status of a
+    /// response whose body did not arrive in full).
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode(d) => d.status,
+            Error::Timeout(t) | Error::Connection(t) => t.status,
             other => other.api_error().map(|e| e.status),
         }
     }

@@ -21,6 +21,11 @@
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
+// A string sliced at a byte index inside a character panics: take `str::get` or char-aware cuts instead.
+#![warn(clippy::string_slice)]
+// docs.rs builds with `--cfg docsrs` on nightly: `doc(cfg(..))` below marks what a feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Everything else `cargo xtask regenerate` derives from the spec: the operation table, the limits, the open
 /// enums, the request builders and their validation, and what the fake needs. Re-exported where it belongs.
@@ -80,7 +85,7 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BODY, USER_AGENT};
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
 pub use transport::Transport;

@@ -10,14 +10,21 @@
 //!
 //! # When the server misbehaves, or the list changes during a scan
 //! - An empty page before `total_count` is reached ends the stream (with a `tracing` warning): the list shrank.
-//! - A page whose first item is the first item of the previous page ends the stream (with a warning) instead of
-//!   looping.
+//! - A page that repeats any page seen before in this stream ends the stream (with a warning) instead of looping:
+//!   a server that answers A, B, A, B, ... stops after B. A page is recognized by its first item's id; the
+//!   stream remembers one id per page (a few bytes each).
+//! - A page whose next offset would pass `u64::MAX` ends the stream after its items (with a warning).
 //! - `total_count` is re-read from every page. If it is larger than the real list, the stream ends at the first
 //!   empty page; if it is smaller, the stream ends at `total_count` items.
 //! - Offsets move while you scan: an item created before your position shifts the rest by one (you may see an
 //!   item twice), and an item deleted before your position shifts them back (you may miss one). Sort or dedupe
 //!   by id if that matters.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -60,9 +67,14 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// The offset of the next page.
+    /// The offset of the next page (at most `u64::MAX`).
     pub fn next_offset(&self) -> u64 {
-        self.offset + self.items.len() as u64
+        self.checked_next_offset().unwrap_or(u64::MAX)
+    }
+
+    /// The offset of the next page, `None` past `u64::MAX`.
+    fn checked_next_offset(&self) -> Option<u64> {
+        u64::try_from(self.items.len()).ok().and_then(|n| self.offset.checked_add(n))
     }
 
     /// Whether the server reported more items after this page.
@@ -132,7 +144,8 @@ struct State<T> {
     limit: u32,
     offset: u64,
     total: Option<u64>,
-    previous_first: Option<String>,
+    /// The first id of every page so far: a page that starts with one of them is a repeat.
+    firsts: HashSet<String>,
     done: bool,
 }
 
@@ -178,7 +191,7 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
             limit: self.page_size,
             offset: self.start,
             total: None,
-            previous_first: None,
+            firsts: HashSet::new(),
             done: false,
         };
         stream::unfold(state, move |mut s| async move {
@@ -196,8 +209,7 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
                     return Some((Err(e), s));
                 }
             };
-            let first = page.items.first().map(|item| item.key().to_owned());
-            if first.is_none() {
+            let Some(first) = page.items.first().map(|item| item.key()) else {
                 if page.offset < page.total_count {
                     tracing::warn!(
                         offset = page.offset,
@@ -206,13 +218,22 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
                     );
                 }
                 return None;
-            }
-            if first.is_some() && first == s.previous_first {
-                tracing::warn!(offset = page.offset, "the server repeated the previous page; stopping");
+            };
+            if s.firsts.contains(first) {
+                tracing::warn!(offset = page.offset, first_id = first, "the server repeated a page; stopping");
                 return None;
             }
-            s.previous_first = first;
-            s.offset = page.next_offset();
+            s.firsts.insert(first.to_owned());
+            match page.checked_next_offset() {
+                Some(next) => s.offset = next,
+                None => {
+                    tracing::warn!(
+                        offset = page.offset,
+                        "the next offset would pass u64::MAX; stopping after this page"
+                    );
+                    s.done = true;
+                }
+            }
             s.total = Some(page.total_count);
             Some((Ok(page), s))
         })
@@ -230,5 +251,78 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
     /// The first error of any request, or an invalid page size.
     pub async fn collect(self) -> Result<Vec<T>> {
         self.items().try_collect().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Item(String);
+
+    impl Keyed for Item {
+        fn key(&self) -> &str {
+            &self.0
+        }
+    }
+
+    /// A paginator over a server that answers its `n`-th request with `script[n % len]`'s ids (3 per page) and
+    /// a `total_count` that never runs out; the count of requests it answered.
+    fn scripted(script: &'static [[&'static str; 3]]) -> (Paginator<Item>, Arc<AtomicUsize>) {
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let paginator = Paginator::new(&crate::operation::LIST_WORKSPACES_LIMIT, move |offset, limit| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let ids = script[n % script.len()];
+            let items = ids.iter().map(|id| Item((*id).to_owned())).collect();
+            Box::pin(async move {
+                // As a real request would, let the runtime run (the test's timeout among it).
+                tokio::task::yield_now().await;
+                Ok(Page { items, total_count: u64::MAX, offset, limit })
+            })
+        });
+        (paginator.page_size(3), requests)
+    }
+
+    fn ids(items: Vec<Item>) -> Vec<String> {
+        items.into_iter().map(|i| i.0).collect()
+    }
+
+    #[tokio::test]
+    async fn any_repeated_page_ends_the_stream() {
+        for (script, expected, requests) in [
+            // A, B, A, B, ...: only the previous page was compared before, and this never ended.
+            (&[["a1", "a2", "a3"], ["b1", "b2", "b3"]][..], &["a1", "a2", "a3", "b1", "b2", "b3"][..], 3),
+            // A, B, C, B: a repeat further back.
+            (
+                &[["a1", "a2", "a3"], ["b1", "b2", "b3"], ["c1", "c2", "c3"], ["b1", "b2", "b3"]][..],
+                &["a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3"][..],
+                4,
+            ),
+            // The same page again and again.
+            (&[["a1", "a2", "a3"]][..], &["a1", "a2", "a3"][..], 2),
+        ] {
+            let (paginator, count) = scripted(script);
+            let collected = tokio::time::timeout(std::time::Duration::from_secs(5), paginator.collect())
+                .await
+                .expect("the stream ended")
+                .expect("no error");
+            assert_eq!(ids(collected), expected);
+            assert_eq!(count.load(Ordering::SeqCst), requests);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_offset_that_cannot_move_on_ends_the_stream_after_its_page() {
+        let (paginator, count) = scripted(&[["a1", "a2", "a3"], ["b1", "b2", "b3"]]);
+        let items = paginator.starting_at(u64::MAX - 1).collect().await.expect("no error");
+        assert_eq!(ids(items), ["a1", "a2", "a3"]);
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        let page = Page { items: vec![Item("x".into())], total_count: u64::MAX, offset: u64::MAX, limit: 1 };
+        assert_eq!(page.next_offset(), u64::MAX, "saturates instead of overflowing");
+        assert!(!page.has_more());
     }
 }

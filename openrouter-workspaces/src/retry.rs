@@ -5,6 +5,10 @@
 //! with jitter, honour the server's `retry-after-ms` / `Retry-After` up to a cap, and every call ends within the
 //! client's total deadline.
 
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
@@ -140,8 +144,8 @@ impl RetryPolicy {
         let exp = attempt.saturating_sub(1).min(20);
         let backoff = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
         if self.jitter {
-            let half = backoff / 2;
-            half + half.mul_f64(fastrand::f64())
+            let half = backoff.checked_div(2).unwrap_or_default();
+            half.saturating_add(half.mul_f64(fastrand::f64()))
         } else {
             backoff
         }

@@ -1,16 +1,41 @@
 //! What happens to every attempt on the wire, through progenitor's `ClientHooks` seam: the client-level
-//! headers (key, user agent, attribution) and the per-attempt timeout are applied, and what the retry loop and
-//! the error mapping need from the response (status, request id, retry hint) is noted for the call.
+//! headers (key, user agent, attribution) and the per-attempt timeout are applied, every response body is
+//! bounded, and what the retry loop and the error mapping need from the response (status, request id, retry
+//! hint) is noted for the call.
+//!
+//! # Bounded bodies
+//! The generated code reads the body of every documented status in full (`ResponseValue::from_response`), so
+//! the bound is applied here, before it can:
+//! - an error status (anything but 2xx): the first [`MAX_BODY_KEPT`] bytes are read here and the rest is never
+//!   read (the connection is closed); if the body fails or times out part way, what came is kept, so the status
+//!   is never lost to a bad body;
+//! - a success status: a body whose `content-length` is within the client's `max_response_body` is handed on
+//!   untouched (hyper reads no more than that length: the hot path costs nothing); any other body is wrapped in
+//!   `http_body_util::Limited`, which fails the read (a `LengthLimitError` in the error's source chain) as soon
+//!   as it passes the maximum, at once when the announced length already does.
+//!
+//! The raw generated client goes through this hook too, so it is bounded the same way.
 //!
 //! The note is kept in a task-local set up by [`Client::call`](crate::client::Client); when the raw generated
 //! client is used directly there is none, and nothing is noted.
+
+// No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
+// refused crate-wide, in lib.rs).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http_body_util::{LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::ResponseBuilderExt as _;
 use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+use crate::error::MAX_BODY_KEPT;
 
 /// Response headers that carry a request id, in order of preference.
 const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-openrouter-request-id", "request-id", "cf-ray"];
@@ -28,6 +53,8 @@ struct Shared {
     /// The client this crate builds has it as its own timeout, which costs nothing per request (a per-request
     /// timeout costs reqwest three allocations).
     per_request_timeout: bool,
+    /// The largest success body read, in bytes.
+    max_response_body: usize,
 }
 
 impl std::fmt::Debug for Transport {
@@ -37,13 +64,19 @@ impl std::fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("headers", &names)
             .field("attempt_timeout", &self.shared.attempt_timeout)
+            .field("max_response_body", &self.shared.max_response_body)
             .finish()
     }
 }
 
 impl Transport {
-    pub(crate) fn new(headers: HeaderMap, attempt_timeout: Duration, per_request_timeout: bool) -> Self {
-        Transport { shared: Arc::new(Shared { headers, attempt_timeout, per_request_timeout }) }
+    pub(crate) fn new(
+        headers: HeaderMap,
+        attempt_timeout: Duration,
+        per_request_timeout: bool,
+        max_response_body: usize,
+    ) -> Self {
+        Transport { shared: Arc::new(Shared { headers, attempt_timeout, per_request_timeout, max_response_body }) }
     }
 
     /// The longest one attempt may take: connecting, sending and reading the whole response.
@@ -53,6 +86,11 @@ impl Transport {
 
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.shared.headers
+    }
+
+    /// The largest success body read, in bytes.
+    pub(crate) fn max_response_body(&self) -> usize {
+        self.shared.max_response_body
     }
 }
 
@@ -68,15 +106,93 @@ tokio::task_local! {
     static NOTE: RefCell<AttemptNote>;
 }
 
-/// Runs one attempt (`fut`, a generated method's future) and returns its result with what was noted of the
-/// response.
-pub(crate) async fn noting<F: std::future::Future>(fut: F) -> (F::Output, AttemptNote) {
+/// Runs one attempt (`fut`, a generated method's future), until `deadline` if there is one, and returns its
+/// result (`None` when the deadline passed first) with what was noted of the response. The note survives the
+/// deadline: a status that arrived before a body that did not is still known.
+pub(crate) async fn noting<F: std::future::Future>(
+    fut: F,
+    deadline: Option<Instant>,
+) -> (Option<F::Output>, AttemptNote) {
     NOTE.scope(RefCell::new(AttemptNote::default()), async move {
-        let out = fut.await;
+        let out = match deadline {
+            None => Some(fut.await),
+            Some(deadline) => tokio::time::timeout_at(deadline, fut).await.ok(),
+        };
         let note = NOTE.with(|n| n.take());
         (out, note)
     })
     .await
+}
+
+/// Whether a failed read was `Limited` refusing a body past the client's `max_response_body`.
+pub(crate) fn is_body_too_large(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if e.is::<LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Bounds what may be read of a response's body (see the module's docs). Not `async`: the common case, a
+/// success within the maximum by its `content-length`, is decided without a future; only an error status, whose
+/// body is read here, returns one, boxed so that its state does not grow every attempt's future.
+fn bound_body(
+    response: reqwest::Response,
+    max_response_body: usize,
+) -> Result<reqwest::Response, BoxFuture<'static, reqwest::Response>> {
+    if !response.status().is_success() {
+        return Err(Box::pin(keep_start_of_body(response)));
+    }
+    let max = u64::try_from(max_response_body).unwrap_or(u64::MAX);
+    Ok(match response.content_length() {
+        // hyper reads no more than the announced length.
+        Some(length) if length <= max => response,
+        // Announced too large: refuse at once, without reading a byte of it (the connection is closed). `Limited`
+        // is the one maker of `LengthLimitError`; over a one-byte body with a limit of 0 it fails its first read.
+        Some(_) => rebuild(response, |_unread| {
+            reqwest::Body::wrap(Limited::new(http_body_util::Full::new(Bytes::from_static(b" ")), 0))
+        }),
+        None => rebuild(response, |body| reqwest::Body::wrap(Limited::new(body, max_response_body))),
+    })
+}
+
+/// Reads the first [`MAX_BODY_KEPT`] bytes of an error response's body and returns the response with only those:
+/// the rest is never read. A body that fails or times out part way keeps what came.
+async fn keep_start_of_body(mut response: reqwest::Response) -> reqwest::Response {
+    let mut kept = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY_KEPT.saturating_sub(kept.len());
+                kept.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+                if kept.len() >= MAX_BODY_KEPT {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                tracing::debug!(status = response.status().as_u16(), error = %e, "error body cut short; keeping its start");
+                break;
+            }
+        }
+    }
+    // Dropping what was not read closes the connection instead of draining it.
+    rebuild(response, |_unread| reqwest::Body::from(Bytes::from(kept)))
+}
+
+/// The same response (status, version, headers, extensions, URL) with another body, made from the old one.
+fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqwest::Body) -> reqwest::Response {
+    let url = response.url().clone();
+    let (mut parts, old) = http::Response::<reqwest::Body>::from(response).into_parts();
+    // reqwest keeps the URL in a private extension that only its builder extension can set.
+    let mut with_url = http::response::Builder::new().url(url);
+    if let Some(extensions) = with_url.extensions_mut() {
+        parts.extensions.extend(std::mem::take(extensions));
+    }
+    reqwest::Response::from(http::Response::from_parts(parts, body(old)))
 }
 
 fn note_response(response: &reqwest::Response) {
@@ -103,10 +219,11 @@ impl ClientHooks<Transport> for crate::raw::Client {
         if transport.shared.per_request_timeout && request.timeout().is_none() {
             *request.timeout_mut() = Some(transport.shared.attempt_timeout);
         }
-        let response = self.client().execute(request).await;
-        if let Ok(response) = &response {
-            note_response(response);
+        let response = self.client().execute(request).await?;
+        note_response(&response);
+        match bound_body(response, transport.shared.max_response_body) {
+            Ok(response) => Ok(response),
+            Err(reading) => Ok(reading.await),
         }
-        response
     }
 }
