@@ -174,8 +174,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (its pool, proxy and TLS settings). The key, attribution headers, user agent
-    /// and per-attempt timeout are still applied to every request.
+    /// Use this `reqwest::Client` (its pool, proxy and TLS settings). The key, attribution headers, user agent,
+    /// per-attempt timeout and body caps are still applied to every request.
+    ///
+    /// This is the one place the crate's API names a type of the HTTP library (reqwest 0.13): the client you
+    /// bring is a reqwest client, so a major version of reqwest is a major version of this method. Errors, by
+    /// contrast, expose reqwest's only as `dyn std::error::Error` through [`std::error::Error::source`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

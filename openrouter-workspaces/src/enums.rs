@@ -27,6 +27,11 @@ pub use crate::api::enums::*;
 /// It cannot be built by hand: parsing (`from`, `parse`, deserializing) gives the known variant whenever the text
 /// names one, so `Unknown` never stands for a value that has a variant of its own, and a `match` on a variant keeps
 /// matching when a later version of the crate learns a value.
+///
+/// ```compile_fail
+/// use openrouter_workspaces::{BudgetInterval, enums::UnknownValue};
+/// let daily = BudgetInterval::Unknown(UnknownValue("daily".into())); // private: does not compile
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnknownValue(String);
 

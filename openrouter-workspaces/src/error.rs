@@ -89,8 +89,9 @@ pub struct TransportError {
     pub before_send: bool,
     /// The status of a response whose body did not arrive in full (in time, or before the connection failed).
     pub status: Option<u16>,
-    /// The underlying error, if any.
-    pub source: Option<reqwest::Error>,
+    /// The underlying error, if any: reachable through [`std::error::Error::source`] on [`Error`] (as a
+    /// `dyn Error`, so the HTTP library's version is not part of this crate's API).
+    pub(crate) source: Option<reqwest::Error>,
 }
 
 /// Input rejected before sending: which field, which rule, which value.

@@ -83,10 +83,28 @@ impl<T> Page<T> {
     }
 }
 
-/// Items with an identity, so a page that repeats can be recognized.
-pub trait Keyed {
+/// Items with an identity, so a page that repeats can be recognized: the crate's listed models
+/// ([`Workspace`](crate::Workspace), [`WorkspaceMember`](crate::WorkspaceMember)). Sealed: only this crate
+/// implements it:
+///
+/// ```compile_fail
+/// struct Mine;
+/// impl openrouter_workspaces::Keyed for Mine {
+///     fn key(&self) -> &str { "mine" }
+/// }
+/// ```
+pub trait Keyed: sealed::Sealed {
     /// The item's id.
     fn key(&self) -> &str;
+}
+
+mod sealed {
+    /// Keeps [`Keyed`](super::Keyed) to the crate's own types.
+    pub trait Sealed {}
+    impl Sealed for crate::Workspace {}
+    impl Sealed for crate::WorkspaceMember {}
+    #[cfg(test)]
+    impl Sealed for super::tests::Item {}
 }
 
 impl Keyed for crate::Workspace {
@@ -183,7 +201,8 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
     /// The pages, one request each, fetched as the stream is polled. Ends after the first error.
     ///
     /// The stream is boxed (once per stream, not per item), so it is `Unpin`: `try_next().await` works on it
-    /// directly.
+    /// directly. Its trait is `futures_core::Stream` (as `futures_util::stream::BoxStream` names it), the async
+    /// ecosystem's stable stream trait: the one foreign trait of this crate's API, on purpose.
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
         let limit_param = self.limit;
         let state = State {
@@ -261,7 +280,7 @@ mod tests {
     use super::*;
 
     #[derive(Debug)]
-    struct Item(String);
+    pub(super) struct Item(String);
 
     impl Keyed for Item {
         fn key(&self) -> &str {

@@ -877,7 +877,7 @@ fn emit_operations(model: &Model) -> TokenStream {
     let matchers = pattern_fns(&patterns);
     quote! {
         /// The operations of the spec.
-        pub mod operations {
+        pub(crate) mod operations {
             use crate::operation::{Operation, Parameter};
 
             /// An operation of the API, by its `operationId`.
@@ -1007,7 +1007,7 @@ fn emit_enums(model: &Model) -> TokenStream {
     });
     quote! {
         /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
-        pub mod enums {
+        pub(crate) mod enums {
             #(#enums)*
         }
     }
@@ -1299,7 +1299,7 @@ fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
     let matchers = pattern_fns(&patterns);
     quote! {
         /// A builder per request body.
-        pub mod requests {
+        pub(crate) mod requests {
             #(#items)*
             #matchers
         }

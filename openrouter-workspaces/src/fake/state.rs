@@ -46,7 +46,7 @@ impl OrgUser {
 
 /// A rule violation: the status and the message of the documented error body.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub(crate) status: u16,
     pub(crate) message: String,
 }

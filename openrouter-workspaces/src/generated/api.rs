@@ -95,7 +95,7 @@ pub mod limits {
     pub const BUDGET_LIMIT_LIMIT_USD_MINIMUM: f64 = 0.0;
 }
 /// The operations of the spec.
-pub mod operations {
+pub(crate) mod operations {
     use crate::operation::{Operation, Parameter};
     /// An operation of the API, by its `operationId`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -574,7 +574,7 @@ pub mod operations {
     ];
 }
 /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
-pub mod enums {
+pub(crate) mod enums {
     /// A server tool that can be disabled for a workspace.
     ///
     /// The spec's `ServerTool`. Open: a value this version does not know is kept in `Unknown`.
@@ -1001,7 +1001,7 @@ pub mod enums {
     }
 }
 /// A builder per request body.
-pub mod requests {
+pub(crate) mod requests {
     /// The body of `bulkAddWorkspaceMembers` (`POST /workspaces/{id}/members/add`). Built with [`new`](BulkAddWorkspaceMembers::new) (its required `user_ids`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct BulkAddWorkspaceMembers {
