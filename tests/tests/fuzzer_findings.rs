@@ -90,3 +90,45 @@ async fn a_request_body_that_is_not_a_json_object_is_refused() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Finding: `io_logging_api_key_ids` items were unbounded integers in the spec, so a schema-valid create or update
+/// with an id beyond 64 bits (`[-1833298219450053039580812148736]`) was refused by the fake, whose type (like the
+/// SDK's) is `i64`. The spec now bounds them to 64 bits (spec/overlay.yaml), and the fake and the spec agree on
+/// every value at and past the bounds: accepted exactly when the spec says the request is valid.
+#[tokio::test]
+async fn the_fake_accepts_exactly_the_api_key_ids_the_spec_allows() {
+    let server = FakeServer::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let mut problems = Vec::new();
+    let ids =
+        ["9223372036854775807", "-9223372036854775808", "0", "9223372036854775808", "-1000000000000000000000000000000"];
+    for (n, id) in ids.iter().enumerate() {
+        for (method, path, body) in [
+            (
+                "POST",
+                "/workspaces".to_owned(),
+                format!(r#"{{"name": "N", "slug": "ids-{n}", "io_logging_api_key_ids": [{id}]}}"#),
+            ),
+            ("PATCH", "/workspaces/default".to_owned(), format!(r#"{{"io_logging_api_key_ids": [1, {id}]}}"#)),
+        ] {
+            let mut judged = openrouter_workspaces_tests::HttpRequest::new(method, &format!("/api/v1{path}"))
+                .header("authorization", "Bearer <redacted>")
+                .header("content-type", "application/json");
+            judged.body = body.clone();
+            let valid = spec().validate_request(&judged).is_ok();
+            let request = http
+                .request(method.parse().unwrap(), format!("{}{path}", server.base_url()))
+                .header("content-type", "application/json")
+                .body(body.clone());
+            let answer = send(request).await;
+            let accepted = (200..300).contains(&answer.status);
+            if valid != accepted {
+                problems.push(format!(
+                    "{method} {path} {body}: the spec says valid={valid}, the fake answered {}",
+                    answer.status
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
