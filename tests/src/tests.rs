@@ -201,7 +201,7 @@ fn an_undocumented_status_is_a_violation() {
     let err = validate_response("listWorkspaces", 404, Some(&json!({"error": {"code": 404, "message": "x"}})));
     assert_eq!(
         err.unwrap_err(),
-        ["listWorkspaces response: status 404 is not documented (documented: 200, 401, 403, 500)"]
+        ["listWorkspaces response: status 404 is not documented (documented: 200, 400, 401, 403, 500)"]
     );
     // An injected one is judged on its body only.
     let body = json!({"error": {"code": 503, "message": "Service Unavailable"}});

@@ -52,11 +52,9 @@ fn generation_is_deterministic_and_covers_every_generated_file() {
 fn a_lint_failure_reads_as_sentences_with_pointers() {
     let dir = common::scratch("lint-failure");
     let text = std::fs::read_to_string(project_root().join(SPEC_PATH)).unwrap();
-    let broken = text.replacen("operationId: getWorkspace\n", "operationId: listWorkspaces\n", 1).replacen(
-        "openapi: 3.0.3",
-        "openapi: 3.1.0",
-        1,
-    );
+    let broken = text
+        .replacen("  get:\n      operationId: getWorkspace\n", "  get:\n      operationId: listWorkspaces\n", 1)
+        .replacen("openapi: 3.0.3", "openapi: 3.1.0", 1);
     std::fs::write(dir.join("openapi.yaml"), broken).unwrap();
     let err = xtask::generate_from_spec(&dir, &dir.join("openapi.yaml")).err().expect("a broken spec must fail");
     assert!(err.contains("/openapi: the document is OpenAPI 3.1.0"), "{err}");

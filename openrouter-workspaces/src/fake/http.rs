@@ -404,7 +404,8 @@ mod tests {
         assert_eq!(q(&[("limit", "100"), ("offset", "5")]), Ok((5, 100)));
         assert_eq!(q(&[]), Ok((0, 50)), "the spec's defaults");
         assert_eq!(q(&[("page", "1")]), Ok((0, 50)), "unknown parameters are ignored");
-        assert_eq!(q(&[("offset", "")]), Ok((0, 50)), "an empty nullable parameter is null");
+        let empty = q(&[("offset", "")]).unwrap_err();
+        assert!(empty.contains("offset=\"\" must be an integer"), "an empty value is a value, not null: {empty}");
         let (min, max) = (crate::limits::LIST_WORKSPACES_LIMIT_MINIMUM, crate::limits::LIST_WORKSPACES_LIMIT_MAXIMUM);
         let range = format!("must be an integer from {min} to {max}");
         let (below, above) = ((min - 1).to_string(), (max + 1).to_string());

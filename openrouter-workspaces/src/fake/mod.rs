@@ -31,9 +31,10 @@
 //!   must strictly decrease as the interval narrows, and an idempotent delete.
 //! - Requires `Authorization: Bearer <key>` with the fake's key ([`FAKE_API_KEY`] by default): 401 otherwise.
 //! - Checks every request against the spec, with the same generated checks the client runs before sending
-//!   (enums strictly: only the values the spec lists): invalid JSON, a missing or mistyped body property, a `null`
-//!   where the spec allows none, a parameter outside its limits is a 400 whose message names the operation and the
-//!   violation. Properties and query parameters the spec does not define are ignored, as the spec allows them.
+//!   (enums strictly: only the values the spec lists): invalid JSON, a body that is not a JSON object, a missing or
+//!   mistyped body property, a `null` where the spec allows none, a parameter outside its limits or empty
+//!   (`?offset=`: the spec allows no empty values) is a 400 whose message names the operation and the violation.
+//!   Properties and query parameters the spec does not define are ignored, as the spec allows them.
 //!   An unknown path is a 404, a method the path does not have a 405 with an `Allow` header.
 //! - Stores what the spec defines: objects are kept as JSON shaped by the spec's schemas, so a property the spec
 //!   gains is accepted, stored, cleared and returned without a change to the fake.

@@ -2,6 +2,7 @@
 //! calls these for every parameter and body of every operation, with the parameter's generated description; the
 //! checks are the ones the client runs before sending ([`crate::validate`]), on the server's side.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -31,7 +32,9 @@ fn where_(param: &Parameter) -> &'static str {
     }
 }
 
-/// The raw text of a parameter, `None` when absent (or `null`: an empty value of a nullable query parameter).
+/// The raw text of a parameter, `None` when absent. An empty value (`?offset=`) is a value like any other, checked
+/// against the schema: the spec allows empty values nowhere (no `allowEmptyValue`), and a nullable query parameter
+/// is `null` by being left out (what the official SDKs do with `None`).
 fn text<'a>(raw: &'a Raw<'_>, param: &Parameter) -> Result<Option<&'a str>, Rejection> {
     let value = match param.location {
         Location::Path => raw.path.iter().find(|(n, _)| *n == param.name).map(|(_, v)| v.as_str()),
@@ -44,7 +47,7 @@ fn text<'a>(raw: &'a Raw<'_>, param: &Parameter) -> Result<Option<&'a str>, Reje
             first
         }
     };
-    Ok(value.filter(|v| !(param.schema.nullable && v.is_empty())))
+    Ok(value)
 }
 
 fn rejected(raw: &Raw<'_>, param: &Parameter, value: &str, e: crate::Error) -> Rejection {
@@ -110,12 +113,31 @@ pub(crate) fn required<T>(raw: &Raw<'_>, param: &Parameter, value: Option<T>) ->
 /// The body, read as the generated builder type (unknown properties are ignored, as the spec allows them; a `null`
 /// where the spec does not allow one, a missing required property or a wrong type is refused) and checked against
 /// every constraint of the spec, enums strictly.
-pub(crate) fn body<T: DeserializeOwned + Validate>(raw: &Raw<'_>) -> Result<Option<T>, Rejection> {
+///
+/// The body must have the JSON type the builder type has on the wire (an object: the spec's request schemas are
+/// objects): serde also reads a struct from an array of its fields in order, which the spec does not allow.
+pub(crate) fn body<T: DeserializeOwned + Serialize + Validate>(raw: &Raw<'_>) -> Result<Option<T>, Rejection> {
     let Some(json) = raw.body else { return Ok(None) };
     let id = raw.operation.id;
     let body: T = serde_json::from_value(json.clone()).map_err(|e| bad(format!("{id}: invalid request body: {e}")))?;
+    let expected = serde_json::to_value(&body).map(|v| json_type(&v)).unwrap_or("object");
+    if json_type(json) != expected {
+        return Err(bad(format!("{id}: invalid request body: expected a JSON {expected}, got {}", json_type(json))));
+    }
     body.validate(Side::Server).map_err(|e| bad(format!("{id}: invalid request body: {e}")))?;
     Ok(Some(body))
+}
+
+/// The JSON type of a value, as JSON Schema names it.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// A body the spec requires.

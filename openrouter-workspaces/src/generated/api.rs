@@ -71,12 +71,20 @@ pub mod limits {
     pub const CREATE_WORKSPACE_SLUG_PATTERN: &str = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
     /// `maxLength`: 500, property `description` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
+    /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM: i64 = 9223372036854775807;
     /// `minimum`: 0.0001, property `io_logging_sampling_rate` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM: f64 = 0.0001;
     /// `maximum`: 1, property `io_logging_sampling_rate` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM: f64 = 1.0;
     /// `maxLength`: 500, property `description` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
+    /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM: i64 = 9223372036854775807;
     /// `minimum`: 0.0001, property `io_logging_sampling_rate` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM: f64 = 0.0001;
     /// `maximum`: 1, property `io_logging_sampling_rate` of `UpdateWorkspaceRequest`.
@@ -1189,7 +1197,7 @@ pub(crate) mod requests {
             self.disabled_server_tools = Some(value.into_iter().collect());
             self
         }
-        /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Not sent unless set.
+        /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Each item: -9223372036854775808 to 9223372036854775807. Not sent unless set.
         pub fn io_logging_api_key_ids(
             mut self,
             value: impl ::std::iter::IntoIterator<Item = i64>,
@@ -1259,6 +1267,19 @@ pub(crate) mod requests {
                 open: true,
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
+            const CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                minimum: Some(
+                    crate::validate::Bound::Integer(
+                        crate::limits::CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM,
+                    ),
+                ),
+                maximum: Some(
+                    crate::validate::Bound::Integer(
+                        crate::limits::CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM,
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Integer)
+            };
             const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE: crate::validate::Schema = crate::validate::Schema {
                 minimum: Some(
                     crate::validate::Bound::Number(
@@ -1296,6 +1317,15 @@ pub(crate) mod requests {
                         &CREATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS,
                         item.as_str(),
                         side,
+                    )?;
+                }
+            }
+            if let Some(v) = &self.io_logging_api_key_ids {
+                for item in v.iter() {
+                    crate::validate::check_int(
+                        "io_logging_api_key_ids",
+                        &CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS,
+                        i128::from(*item),
                     )?;
                 }
             }
@@ -1482,7 +1512,7 @@ pub(crate) mod requests {
             self.disabled_server_tools = Some(None);
             self
         }
-        /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Not sent unless set; [`clear_io_logging_api_key_ids`](Self::clear_io_logging_api_key_ids) sends `null`.
+        /// Sets `io_logging_api_key_ids`: Optional array of API key IDs to filter I/O logging. Each item: -9223372036854775808 to 9223372036854775807. Not sent unless set; [`clear_io_logging_api_key_ids`](Self::clear_io_logging_api_key_ids) sends `null`.
         pub fn io_logging_api_key_ids(
             mut self,
             value: impl ::std::iter::IntoIterator<Item = i64>,
@@ -1561,6 +1591,19 @@ pub(crate) mod requests {
                 open: true,
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
+            const UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                minimum: Some(
+                    crate::validate::Bound::Integer(
+                        crate::limits::UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM,
+                    ),
+                ),
+                maximum: Some(
+                    crate::validate::Bound::Integer(
+                        crate::limits::UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM,
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Integer)
+            };
             const UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE: crate::validate::Schema = crate::validate::Schema {
                 minimum: Some(
                     crate::validate::Bound::Number(
@@ -1606,6 +1649,15 @@ pub(crate) mod requests {
                         &UPDATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS,
                         item.as_str(),
                         side,
+                    )?;
+                }
+            }
+            if let Some(Some(v)) = &self.io_logging_api_key_ids {
+                for item in v.iter() {
+                    crate::validate::check_int(
+                        "io_logging_api_key_ids",
+                        &UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS,
+                        i128::from(*item),
                     )?;
                 }
             }
