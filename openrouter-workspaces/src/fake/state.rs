@@ -380,9 +380,11 @@ impl State {
             };
             if !ok {
                 let other_name = BudgetInterval::KNOWN.get(*other).map_or("?", BudgetInterval::as_str);
+                let widest_first: Vec<&str> = BudgetInterval::KNOWN.iter().rev().map(BudgetInterval::as_str).collect();
                 return Err(bad(format!(
-                    "budget limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > \
-                     daily): {interval} {limit} conflicts with {other_name} {theirs}"
+                    "budget limits must strictly decrease as the interval narrows ({}): {interval} {limit} conflicts \
+                     with {other_name} {theirs}",
+                    widest_first.join(" > ")
                 )));
             }
         }
