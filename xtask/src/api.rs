@@ -1677,6 +1677,22 @@ mod tests {
         ] {
             assert!(source.contains(expected), "missing {expected:?} in\n{source}");
         }
+
+        // The `schemars` feature: the constraints from the limits constants, the PATCH body's three states as
+        // `Option<T>`, an optional non-nullable property as its value, the open enum's known values, and the table
+        // of every component schema.
+        let flat = source.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "schemars( length( min = crate::limits::PAINT_NAME_MIN_LENGTH, max = crate::limits::PAINT_NAME_MAX_LENGTH ) )",
+            "schemars(with = \"::std::option::Option<::std::string::String>\")",
+            "schemars( with = \"::std::vec::Vec<crate::enums::Color>\", \
+             length(max = crate::limits::PAINT_COLORS_MAX_ITEMS) )",
+            "impl ::schemars::JsonSchema for Color {",
+            "{ \"type\" : \"string\", \"enum\" : [\"red\", \"light-blue\"] }",
+            "(\"Color\", $crate::enums::Color), (\"PaintRequest\", $crate::Paint)",
+        ] {
+            assert!(flat.contains(expected), "missing {expected:?} in\n{flat}");
+        }
     }
 
     #[test]
