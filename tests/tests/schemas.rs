@@ -514,47 +514,61 @@ fn the_sdk_schemas_state_what_the_spec_states() {
     assert!(stale.is_empty(), "deliberate differences that no longer occur (remove them): {stale:#?}");
 }
 
-/// The comparison can fail: a changed constraint, a lost `null`, a required property made optional, a missing
-/// property and a changed description are each reported, at their place.
+/// The comparison can fail: in every request body, a changed length, a lost `null`, a changed description, a
+/// property made optional and a missing property are each reported, at their place, and none is deliberate.
 #[test]
 fn the_comparison_reports_what_differs() {
-    let t = sdk_type("CreateWorkspaceRequest");
-    let spec_schema = spec_schema(t.schema);
-    let spec = canon_of(&spec_schema, "spec");
-    let mut sdk_schema = (t.json_schema)(Contract::Deserialize);
-    let props = sdk_schema["properties"].as_object_mut().unwrap();
-    props["name"]["maxLength"] = json!(99);
-    props["description"]["type"] = json!("string");
-    props["default_text_model"]["description"] = json!("something else");
-    props.remove("default_image_model");
-    sdk_schema["required"] = json!(["name"]);
-    let sdk = canon_of(&sdk_schema, "sdk");
-    let mut out = Vec::new();
-    compare(
-        &spec,
-        &sdk,
-        true,
-        &mut Place { path: t.schema.into(), optional: false, in_request_body: true, out: &mut out },
-    );
-    let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        shown,
-        [
-            "CreateWorkspaceRequest: required: spec [name, slug], SDK [name]",
-            "CreateWorkspaceRequest: properties: spec [default_image_model, default_provider_sort, default_text_model, \
-             description, disabled_server_tools, io_logging_api_key_ids, io_logging_sampling_rate, \
-             is_data_discount_logging_enabled, is_observability_broadcast_enabled, is_observability_io_logging_enabled, \
-             name, slug], SDK [default_provider_sort, default_text_model, description, disabled_server_tools, \
-             io_logging_api_key_ids, io_logging_sampling_rate, is_data_discount_logging_enabled, \
-             is_observability_broadcast_enabled, is_observability_io_logging_enabled, name, slug]",
-            "CreateWorkspaceRequest/properties/default_text_model: description: spec \"Default text model for this \
-             workspace\", SDK \"something else\"",
-            "CreateWorkspaceRequest/properties/description: nullable: spec true, SDK false",
-            "CreateWorkspaceRequest/properties/name: maxLength: spec 100, SDK 99",
-        ],
-        "{shown:#?}"
-    );
-    assert!(out.iter().all(|d| deliberate(d).is_none()), "a request body's differences are never deliberate");
+    let mut seen = BTreeMap::<&str, usize>::new();
+    for name in request_bodies() {
+        let t = sdk_type(&name);
+        let spec = canon_of(&spec_schema(&name), "spec");
+        let sdk_schema = (t.json_schema)(Contract::Deserialize);
+        let report = |edit: &dyn Fn(&mut Value)| -> Vec<String> {
+            let mut changed = sdk_schema.clone();
+            edit(&mut changed);
+            let mut out = Vec::new();
+            let mut place = Place { path: name.clone(), optional: false, in_request_body: true, out: &mut out };
+            compare(&spec, &canon_of(&changed, "changed"), true, &mut place);
+            assert!(
+                out.iter().all(|d| deliberate(d).is_none()),
+                "{name}: a request body's differences are never deliberate"
+            );
+            out.iter().map(ToString::to_string).collect()
+        };
+        assert_eq!(report(&|_| {}), Vec::<String>::new(), "{name} unchanged");
+        for (prop, c) in &spec.properties {
+            let at = format!("{name}/properties/{prop}");
+            if let Some(max) = c.constraints.get("maxLength").and_then(Value::as_u64) {
+                let edited = report(&|s| s["properties"][prop]["maxLength"] = json!(max + 1));
+                assert_eq!(edited, [format!("{at}: maxLength: spec {max}, SDK {}", max + 1)]);
+                *seen.entry("maxLength").or_default() += 1;
+            }
+            let sdk_types = sdk_schema["properties"][prop]["type"].as_array().cloned().unwrap_or_default();
+            if sdk_types.contains(&json!("null")) && sdk_types.len() == 2 {
+                let non_null = sdk_types.iter().find(|t| **t != json!("null")).unwrap().clone();
+                let edited = report(&|s| s["properties"][prop]["type"] = non_null.clone());
+                assert_eq!(edited, [format!("{at}: nullable: spec true, SDK false")]);
+                *seen.entry("nullable").or_default() += 1;
+            }
+            if let Some(d) = &c.description {
+                let edited = report(&|s| s["properties"][prop]["description"] = json!("something else"));
+                assert_eq!(edited, [format!("{at}: description: spec {d:?}, SDK \"something else\"")]);
+                *seen.entry("description").or_default() += 1;
+            }
+            if spec.required.contains(prop) {
+                let edited = report(&|s| s["required"].as_array_mut().unwrap().retain(|r| r != prop));
+                assert_eq!(edited.len(), 1, "{edited:?}");
+                assert!(edited[0].starts_with(&format!("{name}: required: spec [")), "{edited:?}");
+                *seen.entry("required").or_default() += 1;
+            } else {
+                let edited = report(&|s| drop(s["properties"].as_object_mut().unwrap().remove(prop)));
+                assert_eq!(edited.len(), 1, "{edited:?}");
+                assert!(edited[0].starts_with(&format!("{name}: properties: spec [")), "{edited:?}");
+                *seen.entry("properties").or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 5, "not every kind of change was tried: {seen:?}");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
