@@ -19,6 +19,14 @@
 //!   surface is built on it, and it stays reachable through [`Client::raw`] as an escape hatch.
 //!
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
+//!
+//! # Features
+//! - `rustls` (default) or `native-tls`: the TLS implementation.
+//! - `fake`: [`fake`], a stateful fake OpenRouter server for tests.
+//! - `schemars`: `schemars::JsonSchema` (schemars 1.x) for every model (the types of [`raw::types`] and their
+//!   aliases), every request builder ([`CreateWorkspace`], [`UpdateWorkspace`], [`BudgetLimit`], ...) and every
+//!   enum, with the spec's descriptions and constraints: e.g. the `parameters` of an LLM tool that creates a
+//!   workspace are `schemars::schema_for!(CreateWorkspace)` (see `examples/tool_schemas.rs`).
 
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]

@@ -608,6 +608,7 @@ pub fn generate(model: &Model, docs: &dyn Fn(&str) -> bool) -> Result<String, St
     let requests = emit_requests(model, docs);
     let shapes = emit_shapes(model);
     let fake = emit_fake(model);
+    let schemas = emit_schemas(model);
     let tokens = quote! {
         #limits
         #operations
@@ -615,6 +616,7 @@ pub fn generate(model: &Model, docs: &dyn Fn(&str) -> bool) -> Result<String, St
         #requests
         #shapes
         #fake
+        #schemas
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("the api generator produced code that does not parse: {e}"))?;
@@ -929,6 +931,35 @@ fn emit_enums(model: &Model) -> TokenStream {
         let variants: Vec<Ident> = e.values.iter().map(|(v, _)| ident(v)).collect();
         let wires: Vec<&String> = e.values.iter().map(|(_, w)| w).collect();
         let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+        // The schema of an open enum: a string, one of the values this version knows (what to send). The type also
+        // reads any other string, into `Unknown`: the schema says what the API documents, not everything accepted.
+        let rust = &e.rust;
+        let description = if e.description.is_empty() {
+            quote!()
+        } else {
+            let d = &e.description;
+            quote!(schema.insert("description".into(), #d.into());)
+        };
+        let schema_impl = quote! {
+            #[cfg(feature = "schemars")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+            impl ::schemars::JsonSchema for #name {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(#rust)
+                }
+
+                fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", #rust))
+                }
+
+                fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                    #[allow(unused_mut)]
+                    let mut schema = ::schemars::json_schema!({ "type": "string", "enum": [#(#wires),*] });
+                    #description
+                    schema
+                }
+            }
+        };
         quote! {
             #text
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1003,6 +1034,8 @@ fn emit_enums(model: &Model) -> TokenStream {
                     Ok(Self::from(s.into_owned()))
                 }
             }
+
+            #schema_impl
         }
     });
     quote! {
@@ -1076,6 +1109,63 @@ fn sentence(text: &str) -> String {
     if t.is_empty() || t.ends_with('.') { t.to_owned() } else { format!("{t}.") }
 }
 
+/// The `schemars(...)` items that state a value's constraints, from the `limits` constants `schema_expr` names
+/// `{owner}_{KIND}` (a constant that does not exist is a compile error of the generated code, not a silent gap):
+/// `length` (string lengths and array sizes), `range`, `pattern`; an exclusive bound and a closed enum, which
+/// schemars's attributes cannot state, through `extend`. An open enum's values are its type's schema.
+fn schemars_constraints(owner: &str, s: &SchemaDef) -> Vec<TokenStream> {
+    let limit = |suffix: &str| {
+        let id = ident(&format!("{owner}_{suffix}"));
+        quote!(crate::limits::#id)
+    };
+    let mut out = Vec::new();
+    let sizes = if s.min_length.is_some() || s.max_length.is_some() {
+        [(s.min_length, "min", "MIN_LENGTH"), (s.max_length, "max", "MAX_LENGTH")]
+    } else {
+        [(s.min_items, "min", "MIN_ITEMS"), (s.max_items, "max", "MAX_ITEMS")]
+    };
+    let bounds: Vec<TokenStream> = sizes
+        .into_iter()
+        .filter(|(v, _, _)| v.is_some())
+        .map(|(_, key, suffix)| {
+            let key = ident(key);
+            let value = limit(suffix);
+            quote!(#key = #value)
+        })
+        .collect();
+    if !bounds.is_empty() {
+        out.push(quote!(length(#(#bounds),*)));
+    }
+    let mut range = Vec::new();
+    for (value, exclusive, key, suffix, keyword) in [
+        (&s.minimum, s.exclusive_minimum, "min", "MINIMUM", "exclusiveMinimum"),
+        (&s.maximum, s.exclusive_maximum, "max", "MAXIMUM", "exclusiveMaximum"),
+    ] {
+        if value.is_none() {
+            continue;
+        }
+        let value = limit(suffix);
+        if exclusive {
+            out.push(quote!(extend(#keyword = #value)));
+        } else {
+            let key = ident(key);
+            range.push(quote!(#key = #value));
+        }
+    }
+    if !range.is_empty() {
+        out.push(quote!(range(#(#range),*)));
+    }
+    if s.pattern.is_some() {
+        let value = limit("PATTERN");
+        out.push(quote!(pattern(#value)));
+    }
+    if !s.values.is_empty() && !s.open {
+        let values = &s.values;
+        out.push(quote!(extend("enum" = [#(#values),*])));
+    }
+    out
+}
+
 fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
     let mut limits = Vec::new();
     let mut patterns = Vec::new();
@@ -1117,7 +1207,35 @@ fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             } else {
                 quote!(#[serde(rename = #wire)])
             };
-            fields.push(quote!(#rename #attrs pub(crate) #f: #field_ty));
+            // The spec's description (the schema's `description`, with the `schemars` feature) and what schemars needs
+            // to say what serde does: an `Option` that is never `null` is its value's schema, a PATCH body's
+            // `Option<Option<T>>` (absent, a value or `null`) is `Option<T>`'s, a required nullable `Option` is
+            // required; and the constraints, from the `limits` constants.
+            let field_doc = doc(&p.schema.description);
+            let with = match (p.required, p.schema.nullable, tri) {
+                (true, false, _) | (false, true, false) => None,
+                (true, true, _) => Some(quote!(crate::api::schema::Required<::std::option::Option<#ty>>)),
+                (false, _, true) => Some(quote!(::std::option::Option<#ty>)),
+                (false, false, _) => Some(ty.clone()),
+            };
+            let mut schemars = Vec::new();
+            if let Some(with) = with {
+                let with = with.to_string().replace(' ', "");
+                schemars.push(quote!(with = #with));
+            }
+            schemars.extend(schemars_constraints(&body_owner(b, p), &p.schema));
+            if let Some(items) = &p.items {
+                let inner = schemars_constraints(&format!("{}_ITEMS", body_owner(b, p)), items);
+                if !inner.is_empty() {
+                    schemars.push(quote!(inner(#(#inner),*)));
+                }
+            }
+            let schemars = if schemars.is_empty() {
+                quote!()
+            } else {
+                quote!(#[cfg_attr(feature = "schemars", schemars(#(#schemars),*))])
+            };
+            fields.push(quote!(#field_doc #rename #attrs #schemars pub(crate) #f: #field_ty));
 
             let limits_text = constraint_text(&p.schema);
             let items_text = p.items.as_ref().map(constraint_text).filter(|t| !t.is_empty());
@@ -1268,10 +1386,18 @@ fn emit_requests(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
         } else {
             quote!()
         };
+        // The schema's description: the spec's, else what the body is for (not the builder's docs and examples).
+        let schema_description = if b.description.is_empty() {
+            format!("The body of {}.", b.used_by.join(" and ")).replace('`', "")
+        } else {
+            sentence(&b.description)
+        };
         items.push(quote! {
             #struct_doc
             #extra_doc
             #[derive(Clone, Debug, #derive_default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+            #[cfg_attr(feature = "schemars", schemars(description = #schema_description))]
             pub struct #name {
                 #(#fields,)*
             }
@@ -1324,6 +1450,69 @@ fn emit_shapes(model: &Model) -> TokenStream {
         #[allow(dead_code)]
         pub(crate) mod shapes {
             #(#shapes)*
+        }
+    }
+}
+
+/// What the `schemars` feature needs besides the derives, and the table from each component schema of the spec to
+/// the SDK type that stands for it (the contract tests compare the two).
+fn emit_schemas(model: &Model) -> TokenStream {
+    // Every component schema: the object schemas and the string enums. A body or an enum is the type progenitor
+    // was told to use instead (its replacement), anything else progenitor's own type, named after the schema.
+    let replacements: BTreeMap<String, String> = model.replacements().into_iter().collect();
+    let mut names: Vec<&str> =
+        model.shapes.iter().map(|s| s.schema.as_str()).chain(model.enums.iter().map(|e| e.schema.as_str())).collect();
+    names.sort_unstable();
+    names.dedup();
+    let rows = names.iter().map(|name| {
+        // `crate::requests::X` is re-exported at the root (`requests` is private); `crate::enums` is public.
+        let path = match replacements.get(*name) {
+            Some(r) => r.replace("crate::requests::", "$crate::").replace("crate::enums::", "$crate::enums::"),
+            None => format!("$crate::raw::types::{name}"),
+        };
+        let ty: TokenStream = path.parse().unwrap_or_default();
+        quote!((#name, #ty))
+    });
+    quote! {
+        /// Helpers of the `schemars` feature.
+        #[cfg(feature = "schemars")]
+        pub(crate) mod schema {
+            /// The schema of `T` for a property that must be present, even when `T` is an `Option` (a required
+            /// nullable property): schemars takes a property whose type is an `Option` for an optional one, and
+            /// `Required<T>` is not an `Option`. Used as `#[schemars(with = "Required<Option<T>>")]`.
+            // Only named in `with` attributes, never built.
+            #[allow(dead_code)]
+            pub(crate) struct Required<T: ?Sized>(::std::marker::PhantomData<T>);
+
+            impl<T: ::schemars::JsonSchema + ?Sized> ::schemars::JsonSchema for Required<T> {
+                fn inline_schema() -> bool {
+                    true
+                }
+
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    T::schema_name()
+                }
+
+                fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                    T::schema_id()
+                }
+
+                fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                    generator.subschema_for::<T>()
+                }
+            }
+        }
+
+        /// Calls `$callback! { ("Schema", Type), ... }` with every component schema of the spec and the SDK type
+        /// that stands for it: a request builder, an open enum (`Option` of it for a nullable one), or a type of
+        /// [`raw::types`](crate::raw::types). Generated from the spec, for the contract tests; not part of the API
+        /// (no semver promise).
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __component_types {
+            ($callback:ident) => {
+                $callback! { #(#rows),* }
+            };
         }
     }
 }
@@ -1487,6 +1676,22 @@ mod tests {
             "success_status: 202",
         ] {
             assert!(source.contains(expected), "missing {expected:?} in\n{source}");
+        }
+
+        // The `schemars` feature: the constraints from the limits constants, the PATCH body's three states as
+        // `Option<T>`, an optional non-nullable property as its value, the open enum's known values, and the table
+        // of every component schema.
+        let flat = source.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "schemars( length( min = crate::limits::PAINT_NAME_MIN_LENGTH, max = crate::limits::PAINT_NAME_MAX_LENGTH ) )",
+            "schemars(with = \"::std::option::Option<::std::string::String>\")",
+            "schemars( with = \"::std::vec::Vec<crate::enums::Color>\", \
+             length(max = crate::limits::PAINT_COLORS_MAX_ITEMS) )",
+            "impl ::schemars::JsonSchema for Color {",
+            "{ \"type\" : \"string\", \"enum\" : [\"red\", \"light-blue\"] }",
+            "(\"Color\", $crate::enums::Color), (\"PaintRequest\", $crate::Paint)",
+        ] {
+            assert!(flat.contains(expected), "missing {expected:?} in\n{flat}");
         }
     }
 

@@ -55,6 +55,7 @@ pub const PASSES: &[Pass] = &[
     ("non-exhaustive-types", non_exhaustive_types),
     ("required-options-must-be-present", required_options_must_be_present),
     ("lazy-header-maps", lazy_header_maps),
+    ("json-schema-derive", json_schema_derive),
 ];
 
 /// The API grows: new response fields and new error fields appear. Marking the generated structs
@@ -99,6 +100,86 @@ pub fn required_options_must_be_present(file: &mut syn::File) {
             }
         }
     }
+}
+
+/// The `schemars` feature of the library: every generated type derives `schemars::JsonSchema` (schemars 1.x; the
+/// library's open enums and request builders implement it too, see `xtask/src/api.rs`). progenitor's own schemars
+/// support (`with_derive`) targets schemars 0.8 and emits no `schemars(...)` attributes; the derive is added here,
+/// behind the feature, with the attributes that make the schema say what serde does:
+/// - a required nullable field (`deserialize_with = "Option::deserialize"`, see
+///   [`required_options_must_be_present`]) is required: schemars would take an `Option` for an optional property,
+///   so its schema is that of the `Option` through `crate::api::schema::Required`, which is not an `Option`;
+/// - a type whose doc is only its name (progenitor's doc when the spec has no description) gets no description.
+///
+/// Runs after `required-options-must-be-present`, whose guards it reads.
+pub fn json_schema_derive(file: &mut syn::File) {
+    let derive: syn::Attribute = syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]);
+    let no_description: syn::Attribute =
+        syn::parse_quote!(#[cfg_attr(feature = "schemars", schemars(description = ""))]);
+    for s in type_structs(file) {
+        let derived = quote::quote!(#derive).to_string();
+        if s.attrs.iter().any(|a| quote::quote!(#a).to_string() == derived) {
+            continue;
+        }
+        // The derive must come before its helper attributes: right after the type's own derives.
+        let at = s.attrs.iter().rposition(|a| a.path().is_ident("derive")).map_or(0, |i| i + 1);
+        s.attrs.insert(at, derive.clone());
+        let name = format!("`{}`", s.ident);
+        if doc_text(&s.attrs).trim() == name {
+            s.attrs.push(no_description.clone());
+        }
+        let syn::Fields::Named(fields) = &mut s.fields else { continue };
+        for field in &mut fields.named {
+            if is_option(&field.ty) && has_required_option_guard(&field.attrs) {
+                let ty = &field.ty;
+                // No spaces: `::std::option::Option<String>`, as written by hand (the generated types' fields are
+                // paths and generics only).
+                let with = format!("crate::api::schema::Required<{}>", quote::quote!(#ty).to_string().replace(' ', ""));
+                field.attrs.push(syn::parse_quote!(#[cfg_attr(feature = "schemars", schemars(with = #with))]));
+            }
+        }
+    }
+    // The spec's enums are the library's open enums (replacements); an enum progenitor still generates (a `oneOf`,
+    // say) derives it too.
+    for e in type_enums(file) {
+        let derived = quote::quote!(#derive).to_string();
+        if !e.attrs.iter().any(|a| quote::quote!(#a).to_string() == derived) {
+            e.attrs.push(derive.clone());
+        }
+    }
+}
+
+/// The enums of the generated `types` module.
+fn type_enums(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ItemEnum> {
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    });
+    types.into_iter().flatten().filter_map(|item| match item {
+        syn::Item::Enum(e) => Some(e),
+        _ => None,
+    })
+}
+
+/// The text of a list of attributes' `#[doc = "..."]`s.
+fn doc_text(attrs: &[syn::Attribute]) -> String {
+    let lines = attrs.iter().filter(|a| a.path().is_ident("doc")).filter_map(|a| match &a.meta {
+        syn::Meta::NameValue(syn::MetaNameValue {
+            value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    });
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// `#[serde(deserialize_with = "::std::option::Option::deserialize")]`: progenitor's (and the
+/// required-options-must-be-present pass's) mark of a required nullable field.
+fn has_required_option_guard(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("serde")).any(|a| {
+        let text = quote::quote!(#a).to_string().replace(' ', "");
+        text.contains("deserialize_with=\"::std::option::Option::deserialize\"")
+    })
 }
 
 /// `Option<T>` under any path spelling (`Option`, `std::option::Option`, `::std::option::Option`, ...).
@@ -190,6 +271,38 @@ mod tests {
             out.contains("# [serde (deserialize_with = \"::std::option::Option::deserialize\")] pub reset_interval"),
             "{out}"
         );
+        assert!(out.contains("pub struct Outside { pub x : Option < u8 > }"), "{out}");
+    }
+
+    #[test]
+    fn generated_types_derive_json_schema_and_required_options_stay_required() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                ///`WorkspaceBudget`
+                pub struct WorkspaceBudget {
+                    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                    pub reset_interval: ::std::option::Option<crate::enums::ResetInterval>,
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub description: ::std::option::Option<String>,
+                }
+                ///What went wrong.
+                pub struct ErrorDetail { pub code: i64 }
+                pub enum OneOf { A(i64), B(String) }
+            }
+            pub struct Outside { pub x: Option<u8> }
+        };
+        json_schema_derive(&mut file);
+        json_schema_derive(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert_eq!(out.matches("derive (:: schemars :: JsonSchema)").count(), 3, "{out}");
+        assert_eq!(out.matches("schemars (with").count(), 1, "{out}");
+        assert!(
+            out.contains(
+                "schemars (with = \"crate::api::schema::Required<::std::option::Option<crate::enums::ResetInterval>>\")"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("schemars (description = \"\")").count(), 1, "{out}");
         assert!(out.contains("pub struct Outside { pub x : Option < u8 > }"), "{out}");
     }
 

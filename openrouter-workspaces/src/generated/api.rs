@@ -734,6 +734,33 @@ pub(crate) mod enums {
             Ok(Self::from(s.into_owned()))
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ServerTool {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ServerTool")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ServerTool"))
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["openrouter:advisor",
+                "openrouter:apply_patch", "openrouter:bash", "openrouter:datetime",
+                "openrouter:fusion", "openrouter:image_generation",
+                "openrouter:experimental__search_models", "openrouter:shell",
+                "openrouter:subagent", "openrouter:tool_search", "openrouter:web_fetch",
+                "openrouter:web_search"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "A server tool that can be disabled for a workspace.".into(),
+                );
+            schema
+        }
+    }
     /// Budget reset interval. Use "lifetime" for a one-time budget that never resets.
     ///
     /// The spec's `WorkspaceBudgetInterval`. Open: a value this version does not know is kept in `Unknown`.
@@ -831,6 +858,30 @@ pub(crate) mod enums {
             Ok(Self::from(s.into_owned()))
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for BudgetInterval {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("BudgetInterval")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "BudgetInterval"))
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["daily", "weekly", "monthly", "lifetime"]
+                }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Budget reset interval. Use \"lifetime\" for a one-time budget that never resets."
+                        .into(),
+                );
+            schema
+        }
+    }
     /// Interval at which spend resets. Null means a lifetime (one-time) budget.
     ///
     /// The spec's `WorkspaceBudgetResetInterval` (its `null` is `None`: this is used as an `Option`). Open: a value this version does not know is kept in `Unknown`.
@@ -922,6 +973,29 @@ pub(crate) mod enums {
             Ok(Self::from(s.into_owned()))
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ResetInterval {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ResetInterval")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "ResetInterval"))
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["daily", "weekly", "monthly"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Interval at which spend resets. Null means a lifetime (one-time) budget."
+                        .into(),
+                );
+            schema
+        }
+    }
     /// Role of the member in the workspace.
     ///
     /// The spec's `WorkspaceMemberRole`. Open: a value this version does not know is kept in `Unknown`.
@@ -1007,12 +1081,53 @@ pub(crate) mod enums {
             Ok(Self::from(s.into_owned()))
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for WorkspaceMemberRole {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("WorkspaceMemberRole")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "WorkspaceMemberRole"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["admin", "member"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Role of the member in the workspace".into(),
+                );
+            schema
+        }
+    }
 }
 /// A builder per request body.
 pub(crate) mod requests {
     /// The body of `bulkAddWorkspaceMembers` (`POST /workspaces/{id}/members/add`). Built with [`new`](BulkAddWorkspaceMembers::new) (its required `user_ids`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            description = "The body of bulkAddWorkspaceMembers (POST /workspaces/{id}/members/add)."
+        )
+    )]
     pub struct BulkAddWorkspaceMembers {
+        /// List of user IDs to add to the workspace. Members are assigned the same role they hold in the organization.
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
+                    max = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                )
+            )
+        )]
         pub(crate) user_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl BulkAddWorkspaceMembers {
@@ -1052,7 +1167,24 @@ pub(crate) mod requests {
     }
     /// The body of `bulkRemoveWorkspaceMembers` (`POST /workspaces/{id}/members/remove`). Built with [`new`](BulkRemoveWorkspaceMembers::new) (its required `user_ids`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            description = "The body of bulkRemoveWorkspaceMembers (POST /workspaces/{id}/members/remove)."
+        )
+    )]
     pub struct BulkRemoveWorkspaceMembers {
+        /// List of user IDs to remove from the workspace
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
+                    max = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                )
+            )
+        )]
         pub(crate) user_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl BulkRemoveWorkspaceMembers {
@@ -1094,46 +1226,112 @@ pub(crate) mod requests {
     ///
     #[doc = include_str!("../../docs/CreateWorkspace.md")]
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(description = "The body of createWorkspace (POST /workspaces).")
+    )]
     pub struct CreateWorkspace {
+        /// Name for the new workspace
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_NAME_MIN_LENGTH,
+                    max = crate::limits::CREATE_WORKSPACE_NAME_MAX_LENGTH
+                )
+            )
+        )]
         pub(crate) name: ::std::string::String,
+        /// URL-friendly slug (lowercase alphanumeric segments separated by single hyphens, no leading/trailing hyphens)
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_SLUG_MIN_LENGTH,
+                    max = crate::limits::CREATE_WORKSPACE_SLUG_MAX_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_SLUG_PATTERN)
+            )
+        )]
         pub(crate) slug: ::std::string::String,
+        /// Default image model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) default_image_model: ::std::option::Option<::std::string::String>,
+        /// Default provider sort preference (price, throughput, latency, exacto)
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) default_provider_sort: ::std::option::Option<::std::string::String>,
+        /// Default text model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) default_text_model: ::std::option::Option<::std::string::String>,
+        /// Description of the workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(max = crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+            )
+        )]
         pub(crate) description: ::std::option::Option<::std::string::String>,
+        /// Server tools to disable for this workspace. Requests naming a disabled tool are rejected with 403. An empty array or null clears the list.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub(crate) disabled_server_tools: ::std::option::Option<
             ::std::vec::Vec<crate::enums::ServerTool>,
         >,
+        /// Optional array of API key IDs to filter I/O logging
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                inner(
+                    range(
+                        min = crate::limits::CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM,
+                        max = crate::limits::CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM
+                    )
+                )
+            )
+        )]
         pub(crate) io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Sampling rate for I/O logging (0.0001-1)
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "f64",
+                range(
+                    min = crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
+                    max = crate::limits::CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM
+                )
+            )
         )]
         pub(crate) io_logging_sampling_rate: ::std::option::Option<f64>,
+        /// Whether data discount logging is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_data_discount_logging_enabled: ::std::option::Option<bool>,
+        /// Whether broadcast is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_observability_broadcast_enabled: ::std::option::Option<bool>,
+        /// Whether private logging is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_observability_io_logging_enabled: ::std::option::Option<bool>,
     }
     impl CreateWorkspace {
@@ -1343,89 +1541,177 @@ pub(crate) mod requests {
     ///
     #[doc = include_str!("../../docs/UpdateWorkspace.md")]
     #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(description = "The body of updateWorkspace (PATCH /workspaces/{id}).")
+    )]
     pub struct UpdateWorkspace {
+        /// Default image model for this workspace
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<::std::string::String>")
         )]
         pub(crate) default_image_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// Default provider sort preference (price, throughput, latency, exacto)
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<::std::string::String>")
         )]
         pub(crate) default_provider_sort: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// Default text model for this workspace
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<::std::string::String>")
         )]
         pub(crate) default_text_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// New description for the workspace
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(max = crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+            )
         )]
         pub(crate) description: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// Server tools to disable for this workspace. Requests naming a disabled tool are rejected with 403. An empty array or null clears the list.
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<crate::enums::ServerTool>>"
+            )
         )]
         pub(crate) disabled_server_tools: ::std::option::Option<
             ::std::option::Option<::std::vec::Vec<crate::enums::ServerTool>>,
         >,
+        /// Optional array of API key IDs to filter I/O logging
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::present"
         )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<i64>>",
+                inner(
+                    range(
+                        min = crate::limits::UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM,
+                        max = crate::limits::UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MAXIMUM
+                    )
+                )
+            )
+        )]
         pub(crate) io_logging_api_key_ids: ::std::option::Option<
             ::std::option::Option<::std::vec::Vec<i64>>,
         >,
+        /// Sampling rate for I/O logging (0.0001-1)
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "f64",
+                range(
+                    min = crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM,
+                    max = crate::limits::UPDATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM
+                )
+            )
         )]
         pub(crate) io_logging_sampling_rate: ::std::option::Option<f64>,
+        /// Whether data discount logging is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_data_discount_logging_enabled: ::std::option::Option<bool>,
+        /// Whether broadcast is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_observability_broadcast_enabled: ::std::option::Option<bool>,
+        /// Whether private logging is enabled
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) is_observability_io_logging_enabled: ::std::option::Option<bool>,
+        /// New name for the workspace
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::string::String",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_NAME_MIN_LENGTH,
+                    max = crate::limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH
+                )
+            )
         )]
         pub(crate) name: ::std::option::Option<::std::string::String>,
+        /// New URL-friendly slug (lowercase alphanumeric segments separated by single hyphens, no leading/trailing hyphens)
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::string::String",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_SLUG_MIN_LENGTH,
+                    max = crate::limits::UPDATE_WORKSPACE_SLUG_MAX_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_SLUG_PATTERN)
+            )
         )]
         pub(crate) slug: ::std::option::Option<::std::string::String>,
     }
@@ -1681,13 +1967,31 @@ pub(crate) mod requests {
     ///
     #[doc = include_str!("../../docs/BudgetLimit.md")]
     #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            description = "The body of upsertWorkspaceBudget (PUT /workspaces/{workspace_ref}/budgets/{interval})."
+        )
+    )]
     pub struct BudgetLimit {
+        /// Spending limit in USD. Must be greater than 0.
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                extend(
+                    "exclusiveMinimum" = crate::limits::BUDGET_LIMIT_LIMIT_USD_MINIMUM
+                )
+            )
+        )]
         pub(crate) limit_usd: f64,
+        /// Whether to include BYOK (bring-your-own-key) spend when enforcing the workspace's budgets. This is a workspace-wide setting: it applies to every budget interval (daily, weekly, monthly, and lifetime), not just the interval being upserted in this request. Omit to leave the current setting unchanged.
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
             deserialize_with = "crate::requests::non_null"
         )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
         pub(crate) include_byok_in_budgets: ::std::option::Option<bool>,
     }
     impl BudgetLimit {
@@ -2124,4 +2428,68 @@ pub(crate) mod fake {
             },
         )
     }
+}
+/// Helpers of the `schemars` feature.
+#[cfg(feature = "schemars")]
+pub(crate) mod schema {
+    /// The schema of `T` for a property that must be present, even when `T` is an `Option` (a required
+    /// nullable property): schemars takes a property whose type is an `Option` for an optional one, and
+    /// `Required<T>` is not an `Option`. Used as `#[schemars(with = "Required<Option<T>>")]`.
+    #[allow(dead_code)]
+    pub(crate) struct Required<T: ?Sized>(::std::marker::PhantomData<T>);
+    impl<T: ::schemars::JsonSchema + ?Sized> ::schemars::JsonSchema for Required<T> {
+        fn inline_schema() -> bool {
+            true
+        }
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            T::schema_name()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            T::schema_id()
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            generator.subschema_for::<T>()
+        }
+    }
+}
+/// Calls `$callback! { ("Schema", Type), ... }` with every component schema of the spec and the SDK type
+/// that stands for it: a request builder, an open enum (`Option` of it for a nullable one), or a type of
+/// [`raw::types`](crate::raw::types). Generated from the spec, for the contract tests; not part of the API
+/// (no semver promise).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __component_types {
+    ($callback:ident) => {
+        $callback ! { ("BulkAddWorkspaceMembersRequest",
+        $crate::BulkAddWorkspaceMembers), ("BulkAddWorkspaceMembersResponse",
+        $crate::raw::types::BulkAddWorkspaceMembersResponse),
+        ("BulkRemoveWorkspaceMembersRequest", $crate::BulkRemoveWorkspaceMembers),
+        ("BulkRemoveWorkspaceMembersResponse",
+        $crate::raw::types::BulkRemoveWorkspaceMembersResponse),
+        ("CreateWorkspaceRequest", $crate::CreateWorkspace), ("CreateWorkspaceResponse",
+        $crate::raw::types::CreateWorkspaceResponse), ("DeleteWorkspaceBudgetResponse",
+        $crate::raw::types::DeleteWorkspaceBudgetResponse), ("DeleteWorkspaceResponse",
+        $crate::raw::types::DeleteWorkspaceResponse), ("ErrorDetail",
+        $crate::raw::types::ErrorDetail), ("ErrorResponse",
+        $crate::raw::types::ErrorResponse), ("GetWorkspaceBudgetResponse",
+        $crate::raw::types::GetWorkspaceBudgetResponse), ("GetWorkspaceResponse",
+        $crate::raw::types::GetWorkspaceResponse), ("ListWorkspaceBudgetsResponse",
+        $crate::raw::types::ListWorkspaceBudgetsResponse),
+        ("ListWorkspaceMembersResponse",
+        $crate::raw::types::ListWorkspaceMembersResponse), ("ListWorkspacesResponse",
+        $crate::raw::types::ListWorkspacesResponse), ("ServerTool",
+        $crate::enums::ServerTool), ("UpdateWorkspaceRequest", $crate::UpdateWorkspace),
+        ("UpdateWorkspaceResponse", $crate::raw::types::UpdateWorkspaceResponse),
+        ("UpsertWorkspaceBudgetRequest", $crate::BudgetLimit),
+        ("UpsertWorkspaceBudgetResponse",
+        $crate::raw::types::UpsertWorkspaceBudgetResponse), ("Workspace",
+        $crate::raw::types::Workspace), ("WorkspaceBudget",
+        $crate::raw::types::WorkspaceBudget), ("WorkspaceBudgetInterval",
+        $crate::enums::BudgetInterval), ("WorkspaceBudgetResetInterval",
+        ::std::option::Option <$crate::enums::ResetInterval >), ("WorkspaceMember",
+        $crate::raw::types::WorkspaceMember), ("WorkspaceMemberRole",
+        $crate::enums::WorkspaceMemberRole) }
+    };
 }

@@ -12,7 +12,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///`BulkAddWorkspaceMembersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct BulkAddWorkspaceMembersResponse {
         ///Number of workspace memberships created or updated
         pub added_count: i64,
@@ -23,7 +25,9 @@ pub mod types {
     }
     ///`BulkRemoveWorkspaceMembersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct BulkRemoveWorkspaceMembersResponse {
         ///Number of members removed
         pub removed_count: i64,
@@ -32,7 +36,9 @@ pub mod types {
     }
     ///`CreateWorkspaceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct CreateWorkspaceResponse {
         pub data: Workspace,
         #[serde(flatten)]
@@ -40,7 +46,9 @@ pub mod types {
     }
     ///`DeleteWorkspaceBudgetResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct DeleteWorkspaceBudgetResponse {
         ///Confirmation that the budget was deleted (or did not exist)
         pub deleted: bool,
@@ -49,7 +57,9 @@ pub mod types {
     }
     ///`DeleteWorkspaceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct DeleteWorkspaceResponse {
         ///Confirmation that the workspace was deleted
         pub deleted: bool,
@@ -58,6 +68,7 @@ pub mod types {
     }
     ///What went wrong: an HTTP-like status code, a message and optional details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ErrorDetail {
         pub code: i64,
@@ -71,6 +82,7 @@ pub mod types {
     }
     ///The error body of every documented error status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ErrorResponse {
         pub error: ErrorDetail,
@@ -85,7 +97,9 @@ pub mod types {
     }
     ///`GetWorkspaceBudgetResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct GetWorkspaceBudgetResponse {
         pub data: WorkspaceBudget,
         ///Whether BYOK (bring-your-own-key) spend is included when enforcing the workspace's budgets. This is a workspace-wide setting that applies to all budget intervals (daily, weekly, monthly, and lifetime).
@@ -96,7 +110,9 @@ pub mod types {
     }
     ///`GetWorkspaceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct GetWorkspaceResponse {
         pub data: Workspace,
         #[serde(flatten)]
@@ -104,7 +120,9 @@ pub mod types {
     }
     ///`ListWorkspaceBudgetsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct ListWorkspaceBudgetsResponse {
         ///List of budgets configured for the workspace
         pub data: ::std::vec::Vec<WorkspaceBudget>,
@@ -116,7 +134,9 @@ pub mod types {
     }
     ///`ListWorkspaceMembersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct ListWorkspaceMembersResponse {
         ///List of workspace members
         pub data: ::std::vec::Vec<WorkspaceMember>,
@@ -127,7 +147,9 @@ pub mod types {
     }
     ///`ListWorkspacesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct ListWorkspacesResponse {
         ///List of workspaces
         pub data: ::std::vec::Vec<Workspace>,
@@ -138,7 +160,9 @@ pub mod types {
     }
     ///`UpdateWorkspaceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct UpdateWorkspaceResponse {
         pub data: Workspace,
         #[serde(flatten)]
@@ -146,7 +170,9 @@ pub mod types {
     }
     ///`UpsertWorkspaceBudgetResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct UpsertWorkspaceBudgetResponse {
         pub data: WorkspaceBudget,
         ///Whether BYOK (bring-your-own-key) spend is included when enforcing the workspace's budgets. This is a workspace-wide setting that applies to all budget intervals (daily, weekly, monthly, and lifetime).
@@ -157,26 +183,58 @@ pub mod types {
     }
     ///`Workspace`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct Workspace {
         ///ISO 8601 timestamp of when the workspace was created
         pub created_at: ::std::string::String,
         ///User ID of the workspace creator
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub created_by: ::std::option::Option<::std::string::String>,
         ///Deterministic ID derived from the workspace ID. The default guardrail is materialized when its configuration is first written.
         pub default_guardrail_id: ::std::string::String,
         ///Default image model for this workspace
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub default_image_model: ::std::option::Option<::std::string::String>,
         ///Default provider sort preference (price, throughput, latency, exacto)
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub default_provider_sort: ::std::option::Option<::std::string::String>,
         ///Default text model for this workspace
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub default_text_model: ::std::option::Option<::std::string::String>,
         ///Description of the workspace
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         ///Server tools disabled for this workspace. Null means no tools are disabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -190,6 +248,12 @@ pub mod types {
         pub include_byok_in_budgets: ::std::option::Option<bool>,
         ///Optional array of API key IDs to filter I/O logging. Null means all keys are logged.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::vec::Vec<i64>>>"
+            )
+        )]
         pub io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Sampling rate for I/O logging (0.0001-1). 1 means 100% of requests are logged.
         pub io_logging_sampling_rate: f64,
@@ -205,13 +269,21 @@ pub mod types {
         pub slug: ::std::string::String,
         ///ISO 8601 timestamp of when the workspace was last updated
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
         pub updated_at: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkspaceBudget`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct WorkspaceBudget {
         ///ISO 8601 timestamp of when the budget was created
         pub created_at: ::std::string::String,
@@ -220,6 +292,12 @@ pub mod types {
         ///Spending limit in USD for this interval
         pub limit_usd: f64,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<crate::enums::ResetInterval>>"
+            )
+        )]
         pub reset_interval: ::std::option::Option<crate::enums::ResetInterval>,
         ///ISO 8601 timestamp of when the budget was last updated
         pub updated_at: ::std::string::String,
@@ -230,7 +308,9 @@ pub mod types {
     }
     ///`WorkspaceMember`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct WorkspaceMember {
         ///ISO 8601 timestamp of when the membership was created
         pub created_at: ::std::string::String,
