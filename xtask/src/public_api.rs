@@ -18,10 +18,6 @@ use crate::freshness::Outcome;
 /// Where the snapshot lives, relative to the root.
 pub const SNAPSHOT_PATH: &str = "openrouter-workspaces/public-api.txt";
 
-/// The features the snapshot is taken with: everything a user can turn on that changes the surface (TLS backends
-/// do not, and `native-tls` would need OpenSSL's headers on the machine).
-pub const FEATURES: &str = "fake,schemars";
-
 /// Whether a line of the listing is part of the promise: everything but the generated client of `raw` (its
 /// `Client`, its methods and progenitor's types). The models in `raw::types` are in: the crate's aliases
 /// (`Workspace`, `WorkspaceBudget`, ...) name them, and their fields are what users read.
@@ -41,12 +37,12 @@ fn promised(line: &str) -> bool {
 /// When rustdoc or the JSON reader fails.
 pub fn current(root: &Path) -> Result<String, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let features = features(root);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)
         .env("RUSTC_BOOTSTRAP", "1")
-        .args(["rustdoc", "--quiet", "-p", "openrouter-workspaces", "--lib", "--features", &features])
+        // Every feature, as docs.rs documents the crate (and as CI's docs step builds it, so the two share a build).
+        .args(["rustdoc", "--quiet", "-p", "openrouter-workspaces", "--lib", "--all-features"])
         .args(["--", "-Z", "unstable-options", "--output-format", "json"])
         .output()
         .map_err(|e| format!("cannot run cargo rustdoc: {e}"))?;
@@ -64,16 +60,6 @@ pub fn current(root: &Path) -> Result<String, String> {
     lines.sort();
     lines.dedup();
     Ok(lines.join("\n") + "\n")
-}
-
-/// The features of [`FEATURES`] the library has (so the snapshot can be taken before a feature exists).
-fn features(root: &Path) -> String {
-    let manifest = std::fs::read_to_string(root.join("openrouter-workspaces/Cargo.toml")).unwrap_or_default();
-    FEATURES
-        .split(',')
-        .filter(|f| manifest.lines().any(|l| l.starts_with(&format!("{f} ="))))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// What changed between two snapshots: the lines gone and the lines new.
