@@ -2,6 +2,7 @@
 //! modules, so that every step is a function with tests.
 
 pub mod api;
+pub mod api_change;
 pub mod bench;
 pub mod codegen;
 pub mod convert;

@@ -22,6 +22,13 @@ enum Command {
     },
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
+    /// Change the upstream API in a copy of the workspace (a new property, a raised limit, a new enum value),
+    /// import and regenerate there with no hand edit, and run the copy's tests with a probe of the change.
+    ApiChange {
+        /// Where the copy builds (default: this project's target directory, to share what is built).
+        #[arg(long)]
+        target_dir: Option<std::path::PathBuf>,
+    },
     /// Write the library's public API to openrouter-workspaces/public-api.txt (needs no nightly: rustdoc's JSON
     /// through RUSTC_BOOTSTRAP=1).
     PublicApi {
@@ -99,6 +106,12 @@ fn main() -> ExitCode {
             Outcome::Fresh => format!("{} is up to date.", xtask::public_api::SNAPSHOT_PATH),
             Outcome::Written => format!("{} written.", xtask::public_api::SNAPSHOT_PATH),
         }),
+        Command::ApiChange { target_dir } => {
+            let target = target_dir
+                .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(Into::into))
+                .unwrap_or_else(|| root.join("target"));
+            xtask::api_change::run(&root, &target).map(|report| report.join("\n"))
+        }
         Command::Lint => {
             let tree = xtask::spec::read_tree(&root.join(xtask::SPEC_PATH));
             tree.and_then(|tree| {
