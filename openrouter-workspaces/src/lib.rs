@@ -14,7 +14,8 @@
 //! # Layout
 //! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
 //! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
-//! - [`RetryPolicy`]: which failures are retried, and how long to wait.
+//! - [`RetryPolicy`]: which failures are retried, and how long to wait; [`RetryBudget`]: how many retries all the
+//!   calls of a client may make together while a server fails.
 //! - [`raw`]: the client generated from `spec/openapi.yaml` by `cargo xtask regenerate`; the hand-written
 //!   surface is built on it, and it stays reachable through [`Client::raw`] as an escape hatch.
 //!
@@ -33,6 +34,7 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
+mod budget;
 mod budgets;
 mod client;
 mod config;
@@ -46,6 +48,7 @@ pub mod operation;
 mod pagination;
 mod requests;
 mod retry;
+mod throttle;
 mod transport;
 pub mod validate;
 mod workspaces;
@@ -86,12 +89,14 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
+pub use budget::RetryBudget;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
+pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 
 #[cfg(test)]
