@@ -13,6 +13,8 @@
 //!
 //! # Layout
 //! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
+//! - [`Workspaces::create_many`], [`Workspaces::update_many`], [`Members::add_all`]: bulk jobs ([`Bulk`]) with
+//!   bounded concurrency, per-item results as a stream, and no duplicate on a lost create.
 //! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
 //! - [`RetryPolicy`]: which failures are retried, and how long to wait; [`RetryBudget`]: how many retries all the
 //!   calls of a client may make together while a server fails.
@@ -36,6 +38,7 @@
 mod api;
 mod budget;
 mod budgets;
+mod bulk;
 mod client;
 mod config;
 pub mod enums;
@@ -46,6 +49,7 @@ pub mod fake;
 mod members;
 pub mod operation;
 mod pagination;
+mod provision;
 mod requests;
 mod retry;
 mod throttle;
@@ -71,9 +75,11 @@ pub mod raw;
 pub use api::limits;
 pub use api::requests::*;
 pub use budgets::Budgets;
+pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
 pub use members::Members;
 pub use pagination::{Keyed, Page, Paginator};
+pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.
