@@ -207,10 +207,11 @@ impl Workspaces {
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) {
     /// use openrouter_workspaces::UpdateWorkspace;
-    /// // One update for many workspaces:
+    /// // One update for many workspaces (the input is read as the job goes, so it owns what it uses: `move`).
     /// let update = UpdateWorkspace::new().default_text_model("openai/gpt-4o");
     /// let ids = vec!["acme", "globex", "initech"];
-    /// let report = client.workspaces().update_many(ids.into_iter().map(|id| (id, update.clone()))).collect().await;
+    /// let updates = ids.into_iter().map(move |id| (id, update.clone()));
+    /// let report = client.workspaces().update_many(updates).collect().await;
     /// let failed = report.iter().filter(|item| item.result.is_err()).count();
     /// # }
     /// ```
