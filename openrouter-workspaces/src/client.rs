@@ -482,6 +482,24 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::budget::RetryBudget;
+
+    /// A client and its copies share one retry budget while their policies' budgets are the same; a different
+    /// budget is a bucket of its own, and a policy without one has none.
+    #[test]
+    fn copies_share_the_retry_budget_unless_it_changes() {
+        let client = Client::builder().api_key("k").ignore_env().build().expect("a client");
+        let budget = |c: &Client| c.inner.settings.budget.clone().expect("a budget");
+        let eager = client.with_retry_policy(RetryPolicy::default().retry_non_idempotent(true));
+        assert!(Arc::ptr_eq(&budget(&client), &budget(&eager)));
+        assert!(Arc::ptr_eq(&budget(&client), &budget(&client.with_total_timeout(Duration::from_secs(1)))));
+        let small = client.with_retry_policy(RetryPolicy::default().retry_budget(RetryBudget::new(10)));
+        assert!(!Arc::ptr_eq(&budget(&client), &budget(&small)));
+        assert!(client.with_retry_policy(RetryPolicy::default().no_retry_budget()).inner.settings.budget.is_none());
+        assert!(Arc::ptr_eq(&client.inner.throttle, &small.inner.throttle), "one view of the rate limit");
+    }
+
     /// Configuration depends on the client, not the reverse: `config.rs` builds a [`Client`](super::Client)
     /// from a `ClientBuilder`; this module must not name the builder's module.
     #[test]
