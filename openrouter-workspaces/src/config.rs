@@ -199,7 +199,7 @@ impl ClientBuilder {
     /// inside each call's total deadline; a call whose turn would come after its deadline fails at once with
     /// [`Error::RateLimited`] and sends nothing.
     ///
-    /// Off: each call backs off on its own, as its own answers say (the behaviour before 0.2).
+    /// Off: each call backs off on its own, as its own answers say (the behaviour of earlier releases).
     pub fn rate_limit_coordination(mut self, on: bool) -> Self {
         self.uncoordinated = !on;
         self
