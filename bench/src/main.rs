@@ -5,6 +5,7 @@
 //! openrouter-workspaces-bench run --impl sdk|baseline --workload w1|w2|w3|w4 --server URL [--n N] [--total N]
 //!                                 [--page-size N] [--concurrency N]
 //! openrouter-workspaces-bench check-fake [--total N] [--page-size N]
+//! openrouter-workspaces-bench provision [--n N] [--concurrency C] [--rate R] [--coordination on|off|off-no-budget]
 //! ```
 //! `run` prints one JSON object: the figures of one workload for one implementation, measured in this process
 //! (so each run starts from a cold heap and a cold connection pool, and warms up before it measures).
@@ -58,7 +59,15 @@ async fn dispatch(args: &[String]) -> Result<(), BoxError> {
             println!("{}", check_fake(options.get("total", 10_000)?, options.get("page-size", 100)?).await?);
             Ok(())
         }
-        other => Err(format!("unknown command {other:?}: expected serve, run or check-fake").into()),
+        "provision" => {
+            let mode: String = options.get("coordination", "on".to_owned())?;
+            let figures =
+                provision(options.get("n", 500)?, options.get("concurrency", 32)?, options.get("rate", 200)?, &mode)
+                    .await?;
+            println!("{figures}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}: expected serve, run, check-fake or provision").into()),
     }
 }
 
@@ -262,5 +271,56 @@ async fn check_fake(total: usize, page_size: u32) -> Result<Value, BoxError> {
         "items": ids.len(),
         "requests": fake.request_count(openrouter_workspaces::operation::OperationId::ListWorkspaces),
         "expected_requests": total.div_ceil(page_size as usize).max(1),
+    }))
+}
+
+/// W6: provisions `n` workspaces, each with a monthly budget (`2n` requests at least), `concurrency` at a time, with
+/// the SDK's `create_many`, against the stateful fake limited to `rate` requests/s per key (a token bucket holding
+/// a quarter of a second's requests: `rate / 4` per 250 ms). `mode`: `on` (the default client), `off` (no shared
+/// view of the rate limit: each call backs off alone), `off-no-budget` (that, and no retry budget either: the SDK
+/// before issue 13).
+async fn provision(n: usize, concurrency: usize, rate: u32, mode: &str) -> Result<Value, BoxError> {
+    use futures_util::StreamExt;
+    use openrouter_workspaces::fake::{FakeServer, RateLimit};
+    use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace, RetryPolicy};
+
+    let burst = (rate / 4).max(1);
+    let fake = FakeServer::builder().rate_limit(RateLimit::new(burst, Duration::from_millis(250))).start().await?;
+    let mut builder = fake.client_builder();
+    match mode {
+        "on" => {}
+        "off" => builder = builder.rate_limit_coordination(false),
+        "off-no-budget" => {
+            builder = builder.rate_limit_coordination(false).retry_policy(RetryPolicy::default().no_retry_budget());
+        }
+        other => return Err(format!("--coordination {other:?}: expected on, off or off-no-budget").into()),
+    }
+    let client = builder.build()?;
+    let items = (0..n).map(|i| {
+        NewWorkspace::new(CreateWorkspace::new(format!("Customer {i}"), format!("customer-{i}")))
+            .budget(BudgetInterval::Monthly, 100.0)
+    });
+    let started = Instant::now();
+    let mut results = client.workspaces().create_many(items).concurrency(concurrency).stream();
+    let (mut done, mut failed) = (0usize, 0usize);
+    while let Some(item) = results.next().await {
+        match item.result {
+            Ok(_) => done += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let requests = fake.requests().len();
+    let limit = (2 * n) as f64 / f64::from(rate);
+    Ok(json!({
+        "items": done + failed,
+        "failed": failed,
+        "wall_s": wall,
+        "limit_s": limit,
+        "wall_over_limit": wall / limit,
+        "requests": requests,
+        "rate_limited": fake.rate_limited_count(),
+        "rate_limited_share": fake.rate_limited_count() as f64 / requests.max(1) as f64,
+        "burst": burst,
     }))
 }

@@ -14,10 +14,12 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
+use crate::budget::BudgetState;
 use crate::error::{ApiError, DecodeError, Error, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
 use crate::retry::{Failure, RetryPolicy};
+use crate::throttle::Throttle;
 use crate::transport::{self, AttemptNote};
 
 /// A client for the OpenRouter Workspaces API. Cheap to clone (clones share one connection pool); `Send + Sync`.
@@ -39,6 +41,9 @@ pub struct Client {
 struct Inner {
     raw: raw::Client,
     settings: Arc<Settings>,
+    /// The view of the rate limit, shared by every client made from the same builder (clones, and the copies of
+    /// `with_retry_policy` and `with_total_timeout`).
+    throttle: Arc<Throttle>,
 }
 
 /// The settings a built client runs with (shared by its clones). The builder in `config.rs` makes them; this
@@ -47,6 +52,20 @@ struct Inner {
 pub(crate) struct Settings {
     pub(crate) retry: RetryPolicy,
     pub(crate) total_timeout: Duration,
+    /// The tokens of the retry policy's budget, if it has one.
+    pub(crate) budget: Option<Arc<BudgetState>>,
+}
+
+impl Settings {
+    /// Settings for a policy: the budget's tokens are `existing`'s when its budget is the same (the clients share
+    /// one bucket), a full bucket of their own when it is not.
+    pub(crate) fn new(retry: RetryPolicy, total_timeout: Duration, existing: Option<&Arc<BudgetState>>) -> Settings {
+        let budget = retry.get_retry_budget().map(|config| match existing {
+            Some(state) if state.config() == config => state.clone(),
+            _ => Arc::new(BudgetState::new(config)),
+        });
+        Settings { retry, total_timeout, budget }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -56,6 +75,7 @@ impl fmt::Debug for Client {
             .field("transport", self.inner.raw.inner())
             .field("retry", &self.inner.settings.retry)
             .field("total_timeout", &self.inner.settings.total_timeout)
+            .field("retry_budget_tokens", &self.inner.settings.budget.as_ref().map(|b| b.available()))
             .finish_non_exhaustive()
     }
 }
@@ -63,8 +83,8 @@ impl fmt::Debug for Client {
 use progenitor_client::ClientInfo as _;
 
 impl Client {
-    pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>) -> Client {
-        Client { inner: Arc::new(Inner { raw, settings }) }
+    pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>, throttle: Arc<Throttle>) -> Client {
+        Client { inner: Arc::new(Inner { raw, settings, throttle }) }
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -78,7 +98,8 @@ impl Client {
         &self.inner.raw
     }
 
-    /// A copy of this client (same pool, same key) with another retry policy: for one call, or a group of calls.
+    /// A copy of this client (same pool, same key, same view of the rate limit) with another retry policy: for one
+    /// call, or a group of calls. It shares this client's retry budget when the policy's budget is the same.
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
@@ -88,14 +109,15 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
-        let settings = Settings { retry: policy, ..(*self.inner.settings).clone() };
-        Client::from_parts(self.inner.raw.clone(), Arc::new(settings))
+        let current = &self.inner.settings;
+        let settings = Settings::new(policy, current.total_timeout, current.budget.as_ref());
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.throttle.clone())
     }
 
     /// A copy of this client with another total deadline per call (attempts and waits included).
     pub fn with_total_timeout(&self, timeout: Duration) -> Client {
         let settings = Settings { total_timeout: timeout, ..(*self.inner.settings).clone() };
-        Client::from_parts(self.inner.raw.clone(), Arc::new(settings))
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.throttle.clone())
     }
 
     /// The retry policy of this client.
@@ -122,9 +144,26 @@ impl Client {
         let started = Instant::now();
         // `None`: a total timeout so large that the deadline is past the end of time, so never.
         let deadline = started.checked_add(settings.total_timeout);
+        let throttle = &*self.inner.throttle;
         let mut attempt = 0u32;
+        // The error of the previous attempt, while a retry waits for its turn; and what that retry cost.
+        let mut previous: Option<Error> = None;
+        let mut retry_cost: Option<u32> = None;
         loop {
             attempt = attempt.saturating_add(1);
+            // The client's view of the rate limit: one atomic load unless a pause or a pace is in force.
+            if throttle.is_active()
+                && let Err(wait) = Box::pin(throttle.wait_turn(deadline)).await
+            {
+                let sent = attempt.saturating_sub(1);
+                tracing::warn!(
+                    operation = op.id.as_str(),
+                    attempt,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    "not sent: the client's rate-limit wait passes the total deadline"
+                );
+                return Err(previous.unwrap_or_else(|| not_sent(op, wait, sent, settings.total_timeout)));
+            }
             let attempt_started = Instant::now();
             // The attempt's own timeout ends it before the total deadline can pass: no second timer.
             let timer = deadline.filter(|d| {
@@ -153,26 +192,53 @@ impl Client {
                         request_id = note.request_id.as_deref(),
                         "attempt succeeded"
                     );
+                    if let Some(budget) = &settings.budget {
+                        budget.on_success(retry_cost);
+                    }
                     return Ok(value.into_inner());
                 }
                 Err(raw_error) => {
                     let max_body = transport.max_response_body();
                     // Boxed: the error path's state (a body read under a timer) stays out of every call's future.
                     match Box::pin(map_error::<T>(op, raw_error, &note, attempt, deadline, max_body)).await {
-                        Mapped::Value(value) => return Ok(value),
+                        Mapped::Value(value) => {
+                            if let Some(budget) = &settings.budget {
+                                budget.on_success(retry_cost);
+                            }
+                            return Ok(value);
+                        }
                         Mapped::DeadlinePassed => return deadline_passed(),
                         Mapped::Failed(error, failure) => (error, failure),
                     }
                 }
             };
+            if let Some(status) = note.status {
+                throttle.observe(
+                    status,
+                    note.retry_after,
+                    note.rate_limit.as_ref(),
+                    settings.retry.get_max_retry_after(),
+                );
+            }
             let retry = failure.filter(|f| {
                 attempt < settings.retry.get_max_attempts() && settings.retry.allows(*f, op.is_idempotent())
             });
             let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
-            let in_time = wait.is_some_and(|w| match deadline {
+            let mut in_time = wait.is_some_and(|w| match deadline {
                 Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
                 None => true,
             });
+            if in_time && let Some(budget) = &settings.budget {
+                retry_cost = budget.try_spend(matches!(error, Error::Timeout(_)));
+                if retry_cost.is_none() {
+                    in_time = false;
+                    tracing::warn!(
+                        operation = op.id.as_str(),
+                        attempt,
+                        "retry budget exhausted: failing at once instead of retrying (see RetryBudget)"
+                    );
+                }
+            }
             tracing::info!(
                 operation = op.id.as_str(),
                 attempt,
@@ -187,6 +253,7 @@ impl Client {
                 Some(wait) if in_time => tokio::time::sleep(wait).await,
                 _ => return Err(error),
             }
+            previous = Some(error);
         }
     }
 }
@@ -212,6 +279,7 @@ fn past_deadline(op: Operation, note: &AttemptNote, attempts: u32, total: Durati
             metadata: None,
             request_id: note.request_id.clone(),
             retry_after: note.retry_after,
+            rate_limit: note.rate_limit.clone(),
             body: None,
             attempts,
         }),
@@ -230,6 +298,28 @@ fn past_deadline(op: Operation, note: &AttemptNote, attempts: u32, total: Durati
             }))
         }
     }
+}
+
+/// The error of a call the client did not send: its view of the rate limit holds attempts for `wait` more, past
+/// the call's total deadline. `attempts`: those made before (0 for a call that sent nothing).
+fn not_sent(op: Operation, wait: Duration, attempts: u32, total: Duration) -> Error {
+    Error::from_api(ApiError {
+        status: 429,
+        operation: op,
+        code: None,
+        message: Some(format!(
+            "not sent: this client holds its requests for {:.3}s more (the server's rate limit, from an earlier \
+             429 or 503 of this client, or its requests_per_second), past the call's total deadline of {total:?}; \
+             try again later, or raise the client's total_timeout",
+            wait.as_secs_f64()
+        )),
+        metadata: None,
+        request_id: None,
+        retry_after: Some(wait),
+        rate_limit: None,
+        body: None,
+        attempts,
+    })
 }
 
 /// What an attempt's failure turned out to be.
@@ -263,6 +353,7 @@ async fn map_error<T: DeserializeOwned>(
         metadata: None,
         request_id: note.request_id.clone(),
         retry_after: note.retry_after,
+        rate_limit: note.rate_limit.clone(),
         body: None,
         attempts,
     };
@@ -391,6 +482,24 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::budget::RetryBudget;
+
+    /// A client and its copies share one retry budget while their policies' budgets are the same; a different
+    /// budget is a bucket of its own, and a policy without one has none.
+    #[test]
+    fn copies_share_the_retry_budget_unless_it_changes() {
+        let client = Client::builder().api_key("k").ignore_env().build().expect("a client");
+        let budget = |c: &Client| c.inner.settings.budget.clone().expect("a budget");
+        let eager = client.with_retry_policy(RetryPolicy::default().retry_non_idempotent(true));
+        assert!(Arc::ptr_eq(&budget(&client), &budget(&eager)));
+        assert!(Arc::ptr_eq(&budget(&client), &budget(&client.with_total_timeout(Duration::from_secs(1)))));
+        let small = client.with_retry_policy(RetryPolicy::default().retry_budget(RetryBudget::new(10)));
+        assert!(!Arc::ptr_eq(&budget(&client), &budget(&small)));
+        assert!(client.with_retry_policy(RetryPolicy::default().no_retry_budget()).inner.settings.budget.is_none());
+        assert!(Arc::ptr_eq(&client.inner.throttle, &small.inner.throttle), "one view of the rate limit");
+    }
+
     /// Configuration depends on the client, not the reverse: `config.rs` builds a [`Client`](super::Client)
     /// from a `ClientBuilder`; this module must not name the builder's module.
     #[test]

@@ -15,6 +15,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
+use crate::throttle::Throttle;
 use crate::transport::Transport;
 
 /// The production base URL.
@@ -77,6 +78,8 @@ pub struct ClientBuilder {
     total_timeout: Option<Duration>,
     max_response_body: Option<usize>,
     retry: Option<RetryPolicy>,
+    requests_per_second: Option<f64>,
+    uncoordinated: bool,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     ignore_env: bool,
@@ -171,6 +174,34 @@ impl ClientBuilder {
     /// How failed attempts are retried. Default [`RetryPolicy::default`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Sends at most this many requests per second, across all the calls of this client and its clones (attempts
+    /// are spaced by `1 / rate`, in the order they ask; none is starved): for a caller who knows the key's quota
+    /// and would rather not meet it as `429`s. Every wait happens inside the call's total deadline; a call whose
+    /// turn would come after it fails at once with [`Error::RateLimited`] (`attempts` 0) and sends nothing.
+    /// Unset by default. Must be a finite number above 0 (checked by [`build`](Self::build)).
+    ///
+    /// Without it the client still paces itself once the server has said it is over its limit: see
+    /// [`rate_limit_coordination`](Self::rate_limit_coordination).
+    pub fn requests_per_second(mut self, rate: f64) -> Self {
+        self.requests_per_second = Some(rate);
+        self
+    }
+
+    /// Whether the calls of this client (and its clones) share what the server says about its rate limit. On by
+    /// default: when any call gets a `429` or `503` that says how long to wait (`retry-after-ms`, `Retry-After`,
+    /// or on a `429` `X-RateLimit-Reset` with `X-RateLimit-Remaining: 0`), every call that would send during that
+    /// wait waits it out first, instead of meeting a `429` of its own; and a `429`'s `X-RateLimit-Limit` and
+    /// `X-RateLimit-Reset` set a pace (`Limit` requests until `Reset`) that the client keeps, 5% slower, for a
+    /// minute after the last such `429`. Waits are capped by the retry policy's `max_retry_after` and happen
+    /// inside each call's total deadline; a call whose turn would come after its deadline fails at once with
+    /// [`Error::RateLimited`] and sends nothing.
+    ///
+    /// Off: each call backs off on its own, as its own answers say (the behaviour of earlier releases).
+    pub fn rate_limit_coordination(mut self, on: bool) -> Self {
+        self.uncoordinated = !on;
         self
     }
 
@@ -271,13 +302,27 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?,
         };
-        let settings = Settings {
-            retry: self.retry.unwrap_or_default(),
-            total_timeout: self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT),
+        let pace = match self.requests_per_second {
+            None => None,
+            Some(rate) => Some(
+                Some(rate)
+                    .filter(|r| r.is_finite() && *r > 0.0)
+                    .and_then(|r| Duration::try_from_secs_f64(1.0 / r).ok())
+                    .ok_or_else(|| {
+                        Error::config(
+                            "requests_per_second",
+                            format!("{rate} is not a rate: give a finite number of requests per second above 0"),
+                        )
+                    })?,
+            ),
         };
+        let settings =
+            Settings::new(self.retry.unwrap_or_default(), self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT), None);
+        let throttle = Arc::new(Throttle::new(!self.uncoordinated, pace));
         let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
         let transport = Transport::new(headers, timeout, !own_client, max_response_body);
-        Ok(Client::from_parts(crate::raw::Client::new_with_client(&base_url, http, transport), Arc::new(settings)))
+        let raw = crate::raw::Client::new_with_client(&base_url, http, transport);
+        Ok(Client::from_parts(raw, Arc::new(settings), throttle))
     }
 }
 

@@ -12,6 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::operation::Operation;
+use crate::throttle::RateLimitInfo;
 
 /// How much of an error response's body is read and kept: the rest is never read (the status is what matters).
 pub const MAX_BODY_KEPT: usize = 4 * 1024;
@@ -30,7 +31,9 @@ pub enum Error {
     NotFound(Box<ApiError>),
     /// 409: the request conflicts with the current state.
     Conflict(Box<ApiError>),
-    /// 429: too many requests; see [`ApiError::retry_after`].
+    /// 429: too many requests; see [`ApiError::retry_after`] and [`ApiError::rate_limit`]. Also the error of a
+    /// call the client did not send (`attempts` 0) because its view of the rate limit held it past its total
+    /// deadline.
     RateLimited(Box<ApiError>),
     /// 5xx: the server failed.
     Server(Box<ApiError>),
@@ -67,11 +70,16 @@ pub struct ApiError {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// The request id the server sent (`x-request-id` and similar), if any.
     pub request_id: Option<String>,
-    /// How long the server asked to wait before retrying (`retry-after-ms` or `Retry-After`), if it said.
+    /// How long the server asked to wait before retrying (`retry-after-ms` or `Retry-After`; on a `429` without
+    /// either, until `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0), if it said. When the client did not
+    /// send at all (`attempts` is 0), how long its rate-limit view still holds requests.
     pub retry_after: Option<Duration>,
+    /// What a `429`'s `X-RateLimit-*` headers said (the limit, what is left, when it resets), if it had any.
+    pub rate_limit: Option<RateLimitInfo>,
     /// The raw body (at most [`MAX_BODY_KEPT`] bytes) when it was not the API's JSON error shape.
     pub body: Option<String>,
-    /// How many attempts were made.
+    /// How many attempts were made: 0 when nothing was sent because the client's view of the rate limit (a
+    /// server's earlier `429`, or its `requests_per_second`) held the call past its total deadline.
     pub attempts: u32,
 }
 
@@ -306,6 +314,7 @@ mod tests {
             metadata: None,
             request_id: Some("req-123".into()),
             retry_after: None,
+            rate_limit: None,
             body: None,
             attempts: 1,
         }

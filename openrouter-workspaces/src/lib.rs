@@ -13,8 +13,11 @@
 //!
 //! # Layout
 //! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
+//! - [`Workspaces::create_many`], [`Workspaces::update_many`], [`Members::add_all`]: bulk jobs ([`Bulk`]) with
+//!   bounded concurrency, per-item results as a stream, and no duplicate on a lost create.
 //! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
-//! - [`RetryPolicy`]: which failures are retried, and how long to wait.
+//! - [`RetryPolicy`]: which failures are retried, and how long to wait; [`RetryBudget`]: how many retries all the
+//!   calls of a client may make together while a server fails.
 //! - [`raw`]: the client generated from `spec/openapi.yaml` by `cargo xtask regenerate`; the hand-written
 //!   surface is built on it, and it stays reachable through [`Client::raw`] as an escape hatch.
 //!
@@ -41,7 +44,9 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
+mod budget;
 mod budgets;
+mod bulk;
 mod client;
 mod config;
 pub mod enums;
@@ -52,8 +57,10 @@ pub mod fake;
 mod members;
 pub mod operation;
 mod pagination;
+mod provision;
 mod requests;
 mod retry;
+mod throttle;
 mod transport;
 pub mod validate;
 mod workspaces;
@@ -76,9 +83,11 @@ pub mod raw;
 pub use api::limits;
 pub use api::requests::*;
 pub use budgets::Budgets;
+pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
 pub use members::Members;
 pub use pagination::{Keyed, Page, Paginator};
+pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.
@@ -94,12 +103,14 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
+pub use budget::RetryBudget;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
+pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 
 #[cfg(test)]

@@ -2,13 +2,17 @@
 
 use std::future::Future;
 
+use futures_util::future::BoxFuture;
+
+use crate::bulk::Bulk;
 use crate::client::Client;
 use crate::error::Result;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
 use crate::requests::{BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers};
 use crate::validate::{self, Side, Validate};
-use crate::{MembersAdded, WorkspaceMember};
+use crate::workspaces::exact_len;
+use crate::{MembersAdded, WorkspaceMember, limits};
 
 /// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members); cheap to clone.
 /// Its futures own what they need (see [`Workspaces`](crate::Workspaces)).
@@ -71,6 +75,43 @@ impl Members {
             body.validate(Side::Client)?;
             client.call(op::BULK_ADD_WORKSPACE_MEMBERS, |raw| raw.bulk_add_workspace_members(id, &body)).await
         }
+    }
+
+    /// Adds any number of organization members: the ids are sent in requests of at most
+    /// [`limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) (so `n` ids cost `ceil(n / max)`
+    /// requests, none for no id), at most [`concurrency`](Bulk::concurrency) at once. A [`Bulk`] job with one
+    /// item per request, keyed by its user ids; one request's failure does not stop the others. The ids are read
+    /// from the iterator as the job goes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) {
+    /// let everyone: Vec<String> = (0..250).map(|i| format!("user_{i}")).collect();
+    /// let report = client.workspaces().members("production").add_all(everyone).collect().await; // 3 requests
+    /// let added: i64 = report.iter().filter_map(|item| item.result.as_ref().ok()).map(|r| r.added_count).sum();
+    /// for failed in report.iter().filter(|item| item.result.is_err()) {
+    ///     eprintln!("{} ids not added: {:?}", failed.key.len(), failed.result.as_ref().err());
+    /// }
+    /// # }
+    /// ```
+    pub fn add_all<I, S>(&self, user_ids: I) -> Bulk<Vec<String>, MembersAdded>
+    where
+        I: IntoIterator<Item = S>,
+        I::IntoIter: Send + 'static,
+        S: Into<String>,
+    {
+        let max = limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS.max(1);
+        let mut ids = user_ids.into_iter();
+        let total = exact_len(ids.size_hint()).map(|n| n.div_ceil(max));
+        let chunks = std::iter::from_fn(move || {
+            let chunk: Vec<String> = ids.by_ref().take(max).map(Into::into).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        });
+        let members = self.clone();
+        let jobs = chunks.map(move |chunk| {
+            let job: BoxFuture<'static, Result<MembersAdded>> = Box::pin(members.add(chunk.clone()));
+            (chunk, job)
+        });
+        Bulk::new(jobs, total)
     }
 
     /// Removes members from the workspace (1 to

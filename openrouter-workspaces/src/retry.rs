@@ -13,6 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+use crate::budget::RetryBudget;
+
 /// How the client retries failed attempts.
 ///
 /// | condition | retried by default for |
@@ -21,6 +23,10 @@ use reqwest::header::HeaderMap;
 /// | `429 Too Many Requests` | every method |
 /// | `408`, `500`, `502`, `503`, `504` | GET, PUT, DELETE (and POST/PATCH with [`retry_non_idempotent`](Self::retry_non_idempotent)) |
 /// | timeout or connection lost after sending | GET, PUT, DELETE (likewise) |
+///
+/// Every retry also draws on the client's [`RetryBudget`] (on by default), shared by all the calls of a client
+/// and its clones: when it runs out, calls end with their last error instead of retrying, so a failing server
+/// sees a bounded amount of extra load.
 ///
 /// ```
 /// use std::time::Duration;
@@ -42,10 +48,12 @@ pub struct RetryPolicy {
     jitter: bool,
     retry_non_idempotent: bool,
     retry_rate_limited: bool,
+    retry_budget: Option<RetryBudget>,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, backoff from 250 ms doubling up to 5 s with jitter, server hints honoured up to 20 s.
+    /// 3 attempts, backoff from 250 ms doubling up to 5 s with jitter, server hints honoured up to 20 s, and the
+    /// default [`RetryBudget`] (500 tokens, 5 per retry).
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
@@ -55,6 +63,7 @@ impl Default for RetryPolicy {
             jitter: true,
             retry_non_idempotent: false,
             retry_rate_limited: true,
+            retry_budget: Some(RetryBudget::default()),
         }
     }
 }
@@ -119,9 +128,36 @@ impl RetryPolicy {
         self
     }
 
+    /// The retry budget that bounds the retries of all the calls of a client together (see [`RetryBudget`]).
+    /// On by default. A client and its clones share one bucket; [`Client::with_retry_policy`] keeps sharing it
+    /// when the new policy's budget is the same, and starts a bucket of its own when it is not.
+    ///
+    /// [`Client::with_retry_policy`]: crate::Client::with_retry_policy
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = Some(budget);
+        self
+    }
+
+    /// No retry budget: every call may make all of its attempts, whatever the other calls did. A server that fails
+    /// everything then sees up to [`max_attempts`](Self::max_attempts) times its normal load.
+    pub fn no_retry_budget(mut self) -> Self {
+        self.retry_budget = None;
+        self
+    }
+
     /// The most attempts per call.
     pub fn get_max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// The longest wait a server's `Retry-After` may impose (see [`max_retry_after`](Self::max_retry_after)).
+    pub fn get_max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// The retry budget, if there is one.
+    pub fn get_retry_budget(&self) -> Option<RetryBudget> {
+        self.retry_budget
     }
 
     /// Whether a failure of an operation with this idempotency may be retried (attempt counting aside).

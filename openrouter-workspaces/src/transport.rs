@@ -36,6 +36,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
 use crate::error::MAX_BODY_KEPT;
+use crate::throttle::RateLimitInfo;
 
 /// Response headers that carry a request id, in order of preference.
 const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-openrouter-request-id", "request-id", "cf-ray"];
@@ -100,6 +101,8 @@ pub(crate) struct AttemptNote {
     pub(crate) status: Option<u16>,
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// The `X-RateLimit-*` headers of a `429`.
+    pub(crate) rate_limit: Option<RateLimitInfo>,
 }
 
 tokio::task_local! {
@@ -204,8 +207,18 @@ fn note_response(response: &reqwest::Response) {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let status = response.status();
-        let retry_after = if status.is_success() { None } else { crate::retry::retry_after(headers) };
-        *note.borrow_mut() = AttemptNote { status: Some(status.as_u16()), request_id, retry_after };
+        let mut retry_after = if status.is_success() { None } else { crate::retry::retry_after(headers) };
+        // OpenRouter documents its rate-limit headers on 429s; `X-RateLimit-Reset` is the hint when no
+        // `Retry-After` is (see throttle.rs for its unit).
+        let rate_limit = if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            let now = std::time::SystemTime::now();
+            let info = RateLimitInfo::from_headers(headers, now);
+            retry_after = retry_after.or_else(|| info.as_ref().and_then(|i| i.exhausted_for(now)));
+            info
+        } else {
+            None
+        };
+        *note.borrow_mut() = AttemptNote { status: Some(status.as_u16()), request_id, retry_after, rate_limit };
     });
 }
 

@@ -11,11 +11,13 @@ use futures_util::future::BoxFuture;
 
 use crate::Workspace;
 use crate::budgets::Budgets;
+use crate::bulk::Bulk;
 use crate::client::Client;
 use crate::error::Result;
 use crate::members::Members;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
+use crate::provision::{self, NewWorkspace, ProvisionError, Provisioned};
 use crate::requests::{CreateWorkspace, UpdateWorkspace};
 use crate::validate::{self, Side, Validate};
 
@@ -42,7 +44,16 @@ pub struct Workspaces {
     client: Client,
 }
 
+/// The number of items an iterator will yield, when it says exactly.
+pub(crate) fn exact_len(hint: (usize, Option<usize>)) -> Option<usize> {
+    (hint.1 == Some(hint.0)).then_some(hint.0)
+}
+
 impl Workspaces {
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// All workspaces, as a lazy paginated list: see [`Paginator`] for streams of pages or items.
     pub fn list(&self) -> Paginator<Workspace> {
         let workspaces = self.clone();
@@ -135,6 +146,90 @@ impl Workspaces {
     /// ```
     pub fn delete(&self, id: impl Into<String>) -> DeleteWorkspace {
         DeleteWorkspace { client: self.client.clone(), id: id.into(), confirm: false, running: None }
+    }
+
+    /// Provisions many workspaces: creates each one, then sets its budgets and adds its members (see
+    /// [`NewWorkspace`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
+    /// [`Bulk`] job: lazy, one [`BulkItem`](crate::BulkItem) per workspace keyed by its slug, in completion order
+    /// ([`Bulk::collect`] for input order); one workspace's failure does not stop the others.
+    ///
+    /// Nothing is created twice: a create is never replayed blindly (whatever the client's
+    /// [`retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent) says); when its answer is lost, the
+    /// workspace is looked up by its slug before the create is sent again, and reported as
+    /// [`recovered`](Provisioned::recovered) if it exists. A failure says which step failed and whether the
+    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate
+    /// limit: a job that meets a `429` slows down as a whole.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) {
+    /// use futures_util::StreamExt;
+    /// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace};
+    ///
+    /// let customers = ["acme", "globex", "initech"];
+    /// let job = client.workspaces().create_many(customers.map(|slug| {
+    ///     NewWorkspace::new(CreateWorkspace::new(slug.to_uppercase(), slug)).budget(BudgetInterval::Monthly, 50.0)
+    /// }));
+    /// let mut results = job.concurrency(16).stream();
+    /// while let Some(item) = results.next().await {
+    ///     match item.result {
+    ///         Ok(done) => println!("{} ready ({})", item.key, done.workspace.id),
+    ///         Err(e) => eprintln!("{}: {e}", item.key),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn create_many<I>(&self, workspaces: I) -> Bulk<String, Provisioned, ProvisionError>
+    where
+        I: IntoIterator,
+        I::Item: Into<NewWorkspace>,
+        I::IntoIter: Send + 'static,
+    {
+        let creates =
+            Workspaces { client: self.client.with_retry_policy(provision::create_policy(self.client.retry_policy())) };
+        let steps = self.clone();
+        let items = workspaces.into_iter();
+        let total = exact_len(items.size_hint());
+        let jobs = items.map(move |item| {
+            let new: NewWorkspace = item.into();
+            let slug = new.workspace.slug.clone();
+            let job: BoxFuture<'static, std::result::Result<Provisioned, ProvisionError>> =
+                Box::pin(provision::provision(creates.clone(), steps.clone(), new));
+            (slug, job)
+        });
+        Bulk::new(jobs, total)
+    }
+
+    /// Applies updates to many workspaces (each an id or slug and its [`UpdateWorkspace`]), with at most
+    /// [`concurrency`](Bulk::concurrency) in flight: a [`Bulk`] job keyed by the id or slug given, one failure
+    /// not stopping the others. Each update is one `PATCH`, retried only as a single
+    /// [`update`](Self::update) is (not after it may have reached the server, unless the client's policy opts in).
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) {
+    /// use openrouter_workspaces::UpdateWorkspace;
+    /// // One update for many workspaces (the input is read as the job goes, so it owns what it uses: `move`).
+    /// let update = UpdateWorkspace::new().default_text_model("openai/gpt-4o");
+    /// let ids = vec!["acme", "globex", "initech"];
+    /// let updates = ids.into_iter().map(move |id| (id, update.clone()));
+    /// let report = client.workspaces().update_many(updates).collect().await;
+    /// let failed = report.iter().filter(|item| item.result.is_err()).count();
+    /// # }
+    /// ```
+    pub fn update_many<I, S>(&self, updates: I) -> Bulk<String, Workspace>
+    where
+        I: IntoIterator<Item = (S, UpdateWorkspace)>,
+        I::IntoIter: Send + 'static,
+        S: Into<String>,
+    {
+        let workspaces = self.clone();
+        let items = updates.into_iter();
+        let total = exact_len(items.size_hint());
+        let jobs = items.map(move |(id, update)| {
+            let id: String = id.into();
+            let job: BoxFuture<'static, Result<Workspace>> = Box::pin(workspaces.update(id.clone(), update));
+            (id, job)
+        });
+        Bulk::new(jobs, total)
     }
 
     /// The members of the workspace with this id or slug.

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use futures_util::Stream;
 use openrouter_workspaces::fake::FakeServer;
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, UpdateWorkspace};
+use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, NewWorkspace, UpdateWorkspace};
 
 fn spawnable<F: Future + Send + 'static>(_: F) {}
 fn spawnable_stream<S: Stream + Send + 'static>(_: S) {}
@@ -36,6 +36,14 @@ fn every_future_and_stream_of_the_surface_is_static_and_send() {
     spawnable(budgets.get(BudgetInterval::Daily));
     spawnable(budgets.set(BudgetInterval::Daily, 1.0));
     spawnable(budgets.delete(BudgetInterval::Daily));
+    // Bulk jobs: their streams and their collections.
+    let new = vec![NewWorkspace::new(CreateWorkspace::new("A", "a")).budget(BudgetInterval::Monthly, 1.0)];
+    spawnable_stream(client.workspaces().create_many(new.clone()).stream());
+    spawnable(client.workspaces().create_many(new).collect());
+    spawnable_stream(client.workspaces().update_many(vec![("a", UpdateWorkspace::new())]).stream());
+    spawnable(client.workspaces().update_many([(String::from("a"), UpdateWorkspace::new())]).collect());
+    spawnable_stream(client.workspaces().members("a").add_all(vec!["user_a"]).stream());
+    spawnable(client.workspaces().members("a").add_all((0..300).map(|i| format!("user_{i}"))).collect());
     drop(client);
 }
 

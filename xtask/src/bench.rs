@@ -29,6 +29,12 @@ pub struct Plan {
     pub page_size: u64,
     /// W4: the small and the large list.
     pub w4_items: (u64, u64),
+    /// W6: workspaces provisioned (each with one budget: two requests).
+    pub w6_items: usize,
+    /// W6: workspaces in progress at once.
+    pub w6_in_flight: usize,
+    /// W6: the fake's rate limit, requests/s per key.
+    pub w6_rate: u32,
     /// Whether the targets are checked (not in a quick run).
     pub check_targets: bool,
 }
@@ -44,6 +50,9 @@ impl Plan {
             w3_items: 10_000,
             page_size: 100,
             w4_items: (1_000, 100_000),
+            w6_items: 500,
+            w6_in_flight: 32,
+            w6_rate: 200,
             check_targets: true,
         }
     }
@@ -58,6 +67,9 @@ impl Plan {
             w3_items: 2_000,
             page_size: 100,
             w4_items: (1_000, 10_000),
+            w6_items: 40,
+            w6_in_flight: 8,
+            w6_rate: 80,
             check_targets: false,
         }
     }
@@ -86,7 +98,7 @@ impl Figure {
 /// One workload and its figures; the first figure is the headline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workload {
-    /// `W1` ... `W5`.
+    /// `W1` ... `W6`.
     pub id: &'static str,
     /// What it does.
     pub name: String,
@@ -190,6 +202,16 @@ pub fn run(root: &Path, plan: &Plan) -> Result<Outcome, String> {
         }
     }
     drop(server);
+    // W6 is paced by a rate limit, not by the CPU: at most 3 rounds of each mode (about 5 s each at full size).
+    for round in 1..=plan.rounds.min(3) {
+        for mode in W6_MODES {
+            eprintln!("W6 round {round}: coordination {mode}");
+            let w6 = provision(&bin, plan, mode)?;
+            for field in ["wall_over_limit", "rate_limited_share", "failed", "requests", "rate_limited"] {
+                samples.push("w6", &format!("{mode}_{field}"), &w6, field)?;
+            }
+        }
+    }
     let fake = fake_check(&bin, plan)?;
     let regenerate = time_regenerate(root, plan.rounds)?;
     let workloads = report(plan, &samples, &fake, &regenerate);
@@ -219,6 +241,9 @@ fn expect_items(figures: &Value, expected: u64, imp: &str, workload: &str) -> Re
         other => Err(format!("{workload} ({imp}) streamed {other:?} items, expected {expected}")),
     }
 }
+
+/// W6's modes: the default client, coordination off, and coordination and retry budget off (the SDK before).
+const W6_MODES: [&str; 3] = ["on", "off", "off-no-budget"];
 
 /// Builds the figures and checks the targets.
 fn report(plan: &Plan, s: &Samples, fake: &Value, regenerate: &[f64]) -> Vec<Workload> {
@@ -301,7 +326,52 @@ fn report(plan: &Plan, s: &Samples, fake: &Value, regenerate: &[f64]) -> Vec<Wor
                 target: target("< 1 s", regenerate_s < 1.0),
             }],
         },
+        w6(plan, s),
     ]
+}
+
+/// A target: its description and the test of the SDK's figure.
+type Target = (String, fn(f64) -> bool);
+
+/// W6: provisioning under the fake's rate limit. The baseline column is the same SDK with its coordination off
+/// (each call backs off alone), for contrast; targets are on the default client's figures.
+fn w6(plan: &Plan, s: &Samples) -> Workload {
+    let figure = |metric: &str, field: &str, target: Option<Target>| {
+        let sdk = s.median("w6", &format!("on_{field}"));
+        Figure {
+            metric: metric.to_owned(),
+            baseline: Some(s.median("w6", &format!("off_{field}"))),
+            sdk,
+            target: target.filter(|_| plan.check_targets).map(|(text, holds)| (text, holds(sdk))),
+        }
+    };
+    let alone = |metric: &str, field: &str| Figure {
+        metric: format!("no coordination, no retry budget: {metric}"),
+        baseline: None,
+        sdk: s.median("w6", &format!("off-no-budget_{field}")),
+        target: None,
+    };
+    Workload {
+        id: "W6",
+        name: format!(
+            "provision {} workspaces + budget, {} in flight, fake limited to {}/s (baseline: coordination off)",
+            plan.w6_items, plan.w6_in_flight, plan.w6_rate
+        ),
+        figures: vec![
+            figure(
+                "wall time / limit (2N requests / R)",
+                "wall_over_limit",
+                Some(("sdk <= 1.15".into(), |x| x <= 1.15)),
+            ),
+            figure("429s / requests sent", "rate_limited_share", Some(("sdk <= 0.05".into(), |x| x <= 0.05))),
+            figure("failed items", "failed", Some(("sdk = 0".into(), |x| x == 0.0))),
+            figure("requests sent", "requests", None),
+            figure("429s received", "rate_limited", None),
+            alone("failed items", "failed"),
+            alone("429s / requests sent", "rate_limited_share"),
+            alone("requests sent", "requests"),
+        ],
+    }
 }
 
 /// The table printed at the end.
@@ -486,6 +556,23 @@ fn fake_check(bin: &Bin, plan: &Plan) -> Result<Value, String> {
     json_output(&mut command, "the fake server check")
 }
 
+/// One W6 run (`provision`) in `mode`: its figures.
+fn provision(bin: &Bin, plan: &Plan, mode: &str) -> Result<Value, String> {
+    let mut command = Command::new(&bin.path);
+    command.args([
+        "provision",
+        "--n",
+        &plan.w6_items.to_string(),
+        "--concurrency",
+        &plan.w6_in_flight.to_string(),
+        "--rate",
+        &plan.w6_rate.to_string(),
+        "--coordination",
+        mode,
+    ]);
+    json_output(&mut command, &format!("W6 (coordination {mode})"))
+}
+
 /// W5: `cargo xtask regenerate` as a user runs it, after one warm-up run; wall seconds per run.
 fn time_regenerate(root: &Path, rounds: usize) -> Result<Vec<f64>, String> {
     let once = || -> Result<f64, String> {
@@ -538,6 +625,9 @@ mod tests {
             ("sdk", "w3_requests", 101.0), // not exactly 100: missed
             ("sdk", "w4_rss_small_kib", 5000.0),
             ("sdk", "w4_rss_large_kib", 5500.0), // 1.1: ok
+            ("w6", "on_wall_over_limit", 1.02),
+            ("w6", "on_rate_limited_share", 0.06), // missed
+            ("w6", "on_failed", 0.0),
         ]);
         let fake = json!({"requests": 100, "items": 10000});
         let workloads = report(&plan, &s, &fake, &[0.4, 0.5, 2.0]);
@@ -547,7 +637,18 @@ mod tests {
             .collect();
         assert_eq!(
             verdicts,
-            [("W1", false), ("W2", true), ("W3", true), ("W3", false), ("W3", true), ("W4", true), ("W5", true)]
+            [
+                ("W1", false),
+                ("W2", true),
+                ("W3", true),
+                ("W3", false),
+                ("W3", true),
+                ("W4", true),
+                ("W5", true),
+                ("W6", true),
+                ("W6", false),
+                ("W6", true)
+            ]
         );
         let table = render_table(&workloads);
         assert!(table.contains("ratio <= 1.10: MISSED"), "{table}");
@@ -555,12 +656,13 @@ mod tests {
         let results = results_json(&plan, &workloads, true);
         assert_eq!(results["workloads"][0]["ratio"].as_f64(), Some(1.11));
         assert_eq!(results["workloads"][4]["baseline"], Value::Null);
+        assert_eq!(results["workloads"][5]["workload"], "W6");
     }
 
     #[test]
     fn a_quick_plan_checks_no_target() {
         let workloads = report(&Plan::quick(), &Samples::default(), &json!({}), &[]);
         assert!(workloads.iter().flat_map(|w| &w.figures).all(|f| f.target.is_none()));
-        assert_eq!(workloads.len(), 5);
+        assert_eq!(workloads.len(), 6);
     }
 }

@@ -1,22 +1,24 @@
 //! The standalone fake OpenRouter Workspaces API (feature `fake`): serves `/api/v1` until killed and prints its
 //! base URL on the first line of standard output. `cargo xtask fake-server [ARGS]` builds and runs it.
 //!
-//! The four flags are parsed by hand: a command-line crate would be compiled into every build that enables the
+//! The flags are parsed by hand: a command-line crate would be compiled into every build that enables the
 //! `fake` feature (users' test builds included) for the sake of one small binary.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer};
+use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, RateLimit};
 
 const USAGE: &str = "\
-usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--api-key KEY]
+usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--api-key KEY] [--rate-limit R]
 
   --addr ADDR       the address to listen on (default 127.0.0.1:8080; loopback unless you say otherwise)
   --seed N          seed N extra workspaces, seeded-1 ... seeded-N (default 0)
   --latency-ms MS   wait MS milliseconds before answering each request (default 0)
   --api-key KEY     the API key to accept (default: the fake's documented key)
+  --rate-limit R    limit each key to R = REQUESTS[/INTERVAL] (a token bucket; e.g. 200/10s, 50/250ms; no
+                    interval means per second): 429 with Retry-After, retry-after-ms and X-RateLimit-* beyond it
 ";
 
 struct Args {
@@ -24,11 +26,17 @@ struct Args {
     seed: usize,
     latency: Duration,
     api_key: Option<String>,
+    rate_limit: Option<RateLimit>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut out =
-        Args { addr: SocketAddr::from(([127, 0, 0, 1], 8080)), seed: 0, latency: Duration::ZERO, api_key: None };
+    let mut out = Args {
+        addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        seed: 0,
+        latency: Duration::ZERO,
+        api_key: None,
+        rate_limit: None,
+    };
     while let Some(flag) = args.next() {
         let (name, inline) = match flag.split_once('=') {
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
@@ -46,6 +54,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
                 out.latency = Duration::from_millis(value.parse().map_err(|_| invalid("milliseconds"))?);
             }
             "--api-key" => out.api_key = Some(value),
+            "--rate-limit" => out.rate_limit = Some(value.parse().map_err(|e| format!("{name} {e}"))?),
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
@@ -73,14 +82,15 @@ fn main() -> ExitCode {
     };
     let served = runtime.block_on(async {
         let key = args.api_key.unwrap_or_else(|| FAKE_API_KEY.to_owned());
-        let server = FakeServer::builder()
+        let mut builder = FakeServer::builder()
             .addr(args.addr)
             .seed_workspaces(args.seed)
             .latency(args.latency)
-            .api_keys([key.clone()])
-            .start()
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+            .api_keys([key.clone()]);
+        if let Some(limit) = args.rate_limit {
+            builder = builder.rate_limit(limit);
+        }
+        let server = builder.start().await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
         println!("{}", server.base_url());
         let which = if key == FAKE_API_KEY {
             format!("the fake key {FAKE_API_KEY}")
@@ -112,6 +122,8 @@ mod tests {
         let a = args(&["--addr", "127.0.0.1:9", "--seed=3", "--latency-ms", "5", "--api-key=k"]).unwrap().unwrap();
         assert_eq!((a.addr.port(), a.seed, a.latency.as_millis(), a.api_key.as_deref()), (9, 3, 5, Some("k")));
         assert!(args(&["--help"]).unwrap().is_none());
+        let limited = args(&["--rate-limit", "50/250ms"]).unwrap().unwrap();
+        assert_eq!(limited.rate_limit, Some(RateLimit::new(50, Duration::from_millis(250))));
     }
 
     #[test]
@@ -119,5 +131,6 @@ mod tests {
         assert_eq!(args(&["--seed", "x"]).err().unwrap(), "--seed \"x\": expected a number of workspaces");
         assert_eq!(args(&["--addr"]).err().unwrap(), "--addr needs a value");
         assert_eq!(args(&["--port", "1"]).err().unwrap(), "unknown argument \"--port\"");
+        assert!(args(&["--rate-limit", "fast"]).err().unwrap().starts_with("--rate-limit \"fast\": expected"));
     }
 }

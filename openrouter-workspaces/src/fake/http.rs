@@ -218,7 +218,11 @@ pub(crate) async fn handle(
     record.body = bytes.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok());
     // Recorded on arrival, so a request whose client gave up (a delay fault) is still seen.
     shared.log.lock().unwrap_or_else(|p| p.into_inner()).push(record);
-    let (answer, fault) = prepare(&shared, &parts.headers, &method, &raw_path, &query, bytes).await;
+    let refused = shared.rate_limit.as_ref().and_then(|l| l.check(&shared.api_keys, &parts.headers));
+    let (answer, fault) = match refused {
+        Some(r) => (Answer { status: r.status, body: r.body, headers: r.headers }, None),
+        None => prepare(&shared, &parts.headers, &method, &raw_path, &query, bytes).await,
+    };
     let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(entry) = log.iter_mut().rev().find(|r| r.sequence == sequence) {
         entry.status = answer.status;

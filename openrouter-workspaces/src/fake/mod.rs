@@ -40,11 +40,14 @@
 //!   gains is accepted, stored, cleared and returned without a change to the fake.
 //! - Answers every rule violation with a documented status and the documented error body
 //!   `{"error": {"code": ..., "message": ...}}`, and every response with an `x-request-id` header.
+//! - Optionally limits each key's rate ([`FakeServerBuilder::rate_limit`]): a token bucket, `429` beyond it with
+//!   `Retry-After`, `retry-after-ms` and the `X-RateLimit-*` headers OpenRouter sends.
 //! - Records every request ([`FakeServer::requests`]) with its operation, method, path, query, headers (the
 //!   key redacted), body, and the status and body it answered.
 
 mod http;
 pub(crate) mod parse;
+mod rate_limit;
 mod state;
 
 use std::collections::{HashMap, VecDeque};
@@ -59,6 +62,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
+pub use self::rate_limit::RateLimit;
 pub use self::state::OrgUser;
 use crate::operation::OperationId;
 use crate::{Client, ClientBuilder, Workspace};
@@ -193,6 +197,7 @@ pub(crate) struct Shared {
     api_keys: Vec<String>,
     latency: Duration,
     sequence: std::sync::atomic::AtomicU64,
+    rate_limit: Option<rate_limit::Limiter>,
 }
 
 /// Configures a [`FakeServer`]. Get one from [`FakeServer::builder`].
@@ -203,6 +208,7 @@ pub struct FakeServerBuilder {
     org: Vec<OrgUser>,
     seed: usize,
     latency: Duration,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Default for FakeServerBuilder {
@@ -213,6 +219,7 @@ impl Default for FakeServerBuilder {
             org: OrgUser::default_org(),
             seed: 0,
             latency: Duration::ZERO,
+            rate_limit: None,
         }
     }
 }
@@ -249,6 +256,14 @@ impl FakeServerBuilder {
         self
     }
 
+    /// Limits each key to a rate (a token bucket; see [`RateLimit`]): beyond it the fake answers `429` with
+    /// `Retry-After`, `retry-after-ms` and the `X-RateLimit-*` headers, and counts it
+    /// ([`FakeServer::rate_limited_count`]). No limit by default.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -267,6 +282,7 @@ impl FakeServerBuilder {
             api_keys: self.api_keys,
             latency: self.latency,
             sequence: std::sync::atomic::AtomicU64::new(0),
+            rate_limit: self.rate_limit.map(rate_limit::Limiter::new),
         });
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
@@ -361,6 +377,12 @@ impl FakeServer {
     pub fn request_count(&self, operation: OperationId) -> usize {
         let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
         log.iter().filter(|r| r.operation_id == Some(operation)).count()
+    }
+
+    /// How many requests the rate limit refused (answered `429`) so far; 0 without
+    /// [`rate_limit`](FakeServerBuilder::rate_limit). Injected `429` faults are not counted.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.shared.rate_limit.as_ref().map_or(0, |l| l.refused())
     }
 
     /// Forgets the requests received so far.
