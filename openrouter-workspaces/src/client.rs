@@ -271,18 +271,7 @@ fn ms(since: Instant) -> u64 {
 /// success status whose body did not arrive is a timeout that records the status.
 fn past_deadline(op: Operation, note: &AttemptNote, attempts: u32, total: Duration) -> Error {
     match note.status {
-        Some(status) if !(200..300).contains(&status) => Error::from_api(ApiError {
-            status,
-            operation: op,
-            code: None,
-            message: None,
-            metadata: None,
-            request_id: note.request_id.clone(),
-            retry_after: note.retry_after,
-            rate_limit: note.rate_limit.clone(),
-            body: None,
-            attempts,
-        }),
+        Some(status) if !(200..300).contains(&status) => Error::from_api(noted_api_error(op, status, note, attempts)),
         status => {
             let mut message = format!("the call's total deadline of {total:?} passed");
             if let Some(status) = status {
@@ -345,18 +334,7 @@ async fn map_error<T: DeserializeOwned>(
     deadline: Option<Instant>,
     max_body: usize,
 ) -> Mapped<T> {
-    let api = |status: u16| ApiError {
-        status,
-        operation: op,
-        code: None,
-        message: None,
-        metadata: None,
-        request_id: note.request_id.clone(),
-        retry_after: note.retry_after,
-        rate_limit: note.rate_limit.clone(),
-        body: None,
-        attempts,
-    };
+    let api = |status: u16| noted_api_error(op, status, note, attempts);
     let decode = |status: Option<u16>, message: String, body: Option<String>| {
         let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
         Mapped::Failed(Error::Decode(Box::new(d)), None)
@@ -448,6 +426,23 @@ async fn map_error<T: DeserializeOwned>(
 }
 
 /// Fills an [`ApiError`] from a body: the API's JSON error shape when it is one, else the raw text (capped).
+/// An error status as the attempt's note saw it (request id, retry hint, rate-limit headers), before its body is
+/// read into it.
+fn noted_api_error(operation: Operation, status: u16, note: &AttemptNote, attempts: u32) -> ApiError {
+    ApiError {
+        status,
+        operation,
+        code: None,
+        message: None,
+        metadata: None,
+        request_id: note.request_id.clone(),
+        retry_after: note.retry_after,
+        rate_limit: note.rate_limit.clone(),
+        body: None,
+        attempts,
+    }
+}
+
 fn with_body(mut e: ApiError, bytes: &[u8]) -> ApiError {
     match serde_json::from_slice::<raw::types::ErrorResponse>(bytes) {
         Ok(body) => {
