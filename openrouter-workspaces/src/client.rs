@@ -14,11 +14,11 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::budget::BudgetState;
 use crate::error::{ApiError, DecodeError, Error, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
 use crate::retry::{Failure, RetryPolicy};
+use crate::retry_budget::BudgetState;
 use crate::throttle::Throttle;
 use crate::transport::{self, AttemptNote};
 
@@ -478,7 +478,7 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::RetryBudget;
+    use crate::retry_budget::RetryBudget;
 
     /// A client and its copies share one retry budget while their policies' budgets are the same; a different
     /// budget is a bucket of its own, and a policy without one has none.

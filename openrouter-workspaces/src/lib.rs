@@ -44,7 +44,6 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
-mod budget;
 mod budgets;
 mod bulk;
 mod client;
@@ -60,6 +59,7 @@ mod pagination;
 mod provision;
 mod requests;
 mod retry;
+mod retry_budget;
 mod throttle;
 mod transport;
 pub mod validate;
@@ -103,13 +103,13 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
-pub use budget::RetryBudget;
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
+pub use retry_budget::RetryBudget;
 pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-use crate::budget::RetryBudget;
+use crate::retry_budget::RetryBudget;
 
 /// How the client retries failed attempts.
 ///
