@@ -8,9 +8,10 @@
 //! dropped into the copy's test crate (`xtask/assets/api_change_probe.rs`) sets, stores, returns and clears the new
 //! property, checks the new limit on the client (no request sent) and on the fake, and reads the new role.
 //!
-//! The copy builds in the target directory given (by default the project's own, so that it shares the
-//! dependencies already built: `cargo run` holds no lock while xtask runs). From `cargo test`, which does hold the
-//! lock, the `#[ignore]`d test `xtask/tests/api_change.rs` runs it with a target directory of its own.
+//! The copy builds in a target directory of its own (`target/api-change`). It cannot share the project's: cargo
+//! hashes a path package by its place in the workspace, not by its absolute path, so the copy's crates would take
+//! the very file names of the project's and the project's next build could run the copy's (seen: a `cargo xtask`
+//! that was the copy's). The copy is removed when the scenario passes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,12 +29,20 @@ pub const NEW_ROLE: &str = "owner";
 
 const PROBE: &str = include_str!("../assets/api_change_probe.rs");
 
-/// Runs the whole scenario on a fresh copy of the workspace at `root`, building in `target_dir`. Returns what it
-/// did, step by step.
+/// Runs the whole scenario on a fresh copy of the workspace at `root`, building in `target_dir` (never the
+/// project's own target directory: see the module docs). Returns what it did, step by step.
 ///
 /// # Errors
 /// The first step that failed, with what it printed.
 pub fn run(root: &Path, target_dir: &Path) -> Result<Vec<String>, String> {
+    let project_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    if same_dir(target_dir, &project_target) {
+        return Err(format!(
+            "{} is the project's own target directory; the copy's crates would overwrite the project's (cargo \
+             hashes path packages by their place in the workspace): give the copy a directory of its own",
+            target_dir.display()
+        ));
+    }
     let copy = root.join("target").join("api-change-copy");
     let _ = std::fs::remove_dir_all(&copy);
     copy_dir(root, &copy, &root.join("target")).map_err(|e| format!("cannot copy the workspace: {e}"))?;
@@ -100,7 +109,15 @@ pub fn run(root: &Path, target_dir: &Path) -> Result<Vec<String>, String> {
     std::fs::write(&probe, PROBE).map_err(|e| format!("cannot write {}: {e}", probe.display()))?;
     cargo(&copy, target_dir, &["test", "--workspace", "--quiet"])?;
     report.push("the copy's cargo test --workspace passed, the probe included".to_owned());
+    let _ = std::fs::remove_dir_all(&copy);
     Ok(report)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<(), String> {

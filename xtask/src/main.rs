@@ -25,7 +25,7 @@ enum Command {
     /// Change the upstream API in a copy of the workspace (a new property, a raised limit, a new enum value),
     /// import and regenerate there with no hand edit, and run the copy's tests with a probe of the change.
     ApiChange {
-        /// Where the copy builds (default: this project's target directory, to share what is built).
+        /// Where the copy builds (default: target/api-change; never the project's own target directory).
         #[arg(long)]
         target_dir: Option<std::path::PathBuf>,
     },
@@ -107,9 +107,10 @@ fn main() -> ExitCode {
             Outcome::Written => format!("{} written.", xtask::public_api::SNAPSHOT_PATH),
         }),
         Command::ApiChange { target_dir } => {
-            let target = target_dir
-                .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(Into::into))
-                .unwrap_or_else(|| root.join("target"));
+            let target = target_dir.unwrap_or_else(|| {
+                let project = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+                project.join("api-change")
+            });
             xtask::api_change::run(&root, &target).map(|report| report.join("\n"))
         }
         Command::Lint => {

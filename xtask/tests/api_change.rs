@@ -1,8 +1,7 @@
 //! `cargo xtask api-change` (see `xtask/src/api_change.rs`) as a test: an upstream API change reaches every layer
 //! through `import-spec` + `regenerate` with no hand edit. It builds and tests a whole copy of the workspace, so it
-//! is `#[ignore]`d in the default run: `cargo test -p xtask --test api_change -- --ignored`. (CI runs the command
-//! itself, which shares the project's target directory; `cargo test` holds that directory's lock, so here the copy
-//! builds in `target/api-change`.)
+//! is `#[ignore]`d in the default run: `cargo test -p xtask --test api_change -- --ignored` (CI runs the command,
+//! `cargo xtask api-change`). The copy builds in `target/api-change`.
 
 use xtask::project_root;
 
