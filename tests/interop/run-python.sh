@@ -3,10 +3,6 @@
 # operations. Needs Python 3 and access to PyPI. Usage: bash tests/interop/run-python.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-venv=target/interop-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check "openrouter==1.3.84"
+venv=$(bash tests/interop/venv.sh interop-venv "openrouter==1.3.84")
 
 bash tests/interop/with-fake-server.sh "$venv/bin/python" tests/interop/python_sdk.py

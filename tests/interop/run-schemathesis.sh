@@ -9,11 +9,7 @@
 # Usage: bash tests/interop/run-schemathesis.sh [more `st run` flags, e.g. --report junit]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-venv=target/schemathesis-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+venv=$(bash tests/interop/venv.sh schemathesis-venv "schemathesis==4.32.5")
 
 FAKE_SERVER_ARGS="--seed 3" bash tests/interop/with-fake-server.sh \
     "$venv/bin/python" tests/interop/schemathesis_run.py "$venv/bin/st" "$@"
