@@ -32,6 +32,11 @@ pub struct BulkItem<K, T, E = Error> {
     pub result: Result<T, E>,
 }
 
+/// The number of items an iterator will yield, when it says exactly: a job's [`Bulk::total`].
+pub(crate) fn exact_len(hint: (usize, Option<usize>)) -> Option<usize> {
+    (hint.1 == Some(hint.0)).then_some(hint.0)
+}
+
 type Job<K, T, E> = (K, BoxFuture<'static, Result<T, E>>);
 
 /// A bulk job: a lazy stream of per-item outcomes with bounded concurrency. Get one from

@@ -494,17 +494,4 @@ mod tests {
         assert!(client.with_retry_policy(RetryPolicy::default().no_retry_budget()).inner.settings.budget.is_none());
         assert!(Arc::ptr_eq(&client.inner.throttle, &small.inner.throttle), "one view of the rate limit");
     }
-
-    /// Configuration depends on the client, not the reverse: `config.rs` builds a [`Client`](super::Client)
-    /// from a `ClientBuilder`; this module must not name the builder's module.
-    #[test]
-    fn the_client_module_does_not_depend_on_the_builder_module() {
-        let source = include_str!("client.rs");
-        let (code, _tests) = source.split_once("#[cfg(test)]\nmod tests").unwrap_or((source, ""));
-        for needle in [["crate::", "config"].concat(), ["config", "::"].concat()] {
-            let uses: Vec<&str> =
-                code.lines().filter(|l| l.contains(needle.as_str()) && !l.trim_start().starts_with("//")).collect();
-            assert!(uses.is_empty(), "client.rs names `{needle}`: {uses:?}");
-        }
-    }
 }

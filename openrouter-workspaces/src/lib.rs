@@ -53,6 +53,8 @@ mod error;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
+#[cfg(test)]
+mod layering;
 mod members;
 pub mod operation;
 mod pagination;
@@ -60,6 +62,7 @@ mod provision;
 mod requests;
 mod retry;
 mod retry_budget;
+mod schema;
 mod throttle;
 mod transport;
 pub mod validate;

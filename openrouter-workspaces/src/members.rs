@@ -4,14 +4,13 @@ use std::future::Future;
 
 use futures_util::future::BoxFuture;
 
-use crate::bulk::Bulk;
+use crate::bulk::{Bulk, exact_len};
 use crate::client::Client;
 use crate::error::Result;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
 use crate::requests::{BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers};
 use crate::validate::{self, Side, Validate};
-use crate::workspaces::exact_len;
 use crate::{MembersAdded, WorkspaceMember, limits};
 
 /// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members); cheap to clone.

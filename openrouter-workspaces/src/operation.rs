@@ -21,7 +21,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use crate::api::operations::*;
-use crate::validate::Schema;
+use crate::schema::Schema;
 
 /// One operation of the API.
 #[derive(Clone, Copy)]

@@ -157,7 +157,9 @@ impl<T> std::fmt::Debug for Paginator<T> {
     }
 }
 
-struct State<T> {
+/// Where a walk through the pages stands: the next offset, the page size, the total once known, and the pages
+/// seen (the state of [`Paginator::pages`]'s stream).
+struct Cursor<T> {
     fetch: Fetch<T>,
     limit: u32,
     offset: u64,
@@ -205,7 +207,7 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
     /// ecosystem's stable stream trait: the one foreign trait of this crate's API, on purpose.
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
         let limit_param = self.limit;
-        let state = State {
+        let cursor = Cursor {
             fetch: self.fetch,
             limit: self.page_size,
             offset: self.start,
@@ -213,7 +215,7 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
             firsts: HashSet::new(),
             done: false,
         };
-        stream::unfold(state, move |mut s| async move {
+        stream::unfold(cursor, move |mut s| async move {
             if s.done || s.total.is_some_and(|total| s.offset >= total) {
                 return None;
             }

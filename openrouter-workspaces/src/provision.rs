@@ -1,4 +1,4 @@
-//! Provisioning many workspaces ([`Workspaces::create_many`](crate::Workspaces::create_many)): each created with
+//! Provisioning many workspaces ([`Workspaces::create_many`]): each created with
 //! its budgets and members, and a create whose answer was lost never duplicated.
 //!
 //! # A create whose answer was lost
@@ -11,8 +11,11 @@
 //! one more lookup finds it. When even the lookup fails, the item fails with
 //! [`ProvisionError::outcome_unknown`] set: look the slug up before trying that item again.
 
+use futures_util::future::BoxFuture;
+
 use crate::Workspace;
 use crate::WorkspaceBudget;
+use crate::bulk::{Bulk, exact_len};
 use crate::enums::BudgetInterval;
 use crate::error::Error;
 use crate::limits;
@@ -139,6 +142,58 @@ impl std::error::Error for ProvisionError {
     }
 }
 
+impl Workspaces {
+    /// Provisions many workspaces: creates each one, then sets its budgets and adds its members (see
+    /// [`NewWorkspace`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
+    /// [`Bulk`] job: lazy, one [`BulkItem`](crate::BulkItem) per workspace keyed by its slug, in completion order
+    /// ([`Bulk::collect`] for input order); one workspace's failure does not stop the others.
+    ///
+    /// Nothing is created twice: a create is never replayed blindly (whatever the client's
+    /// [`retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent) says); when its answer is lost, the
+    /// workspace is looked up by its slug before the create is sent again, and reported as
+    /// [`recovered`](Provisioned::recovered) if it exists. A failure says which step failed and whether the
+    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate
+    /// limit: a job that meets a `429` slows down as a whole.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) {
+    /// use futures_util::StreamExt;
+    /// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace};
+    ///
+    /// let customers = ["acme", "globex", "initech"];
+    /// let job = client.workspaces().create_many(customers.map(|slug| {
+    ///     NewWorkspace::new(CreateWorkspace::new(slug.to_uppercase(), slug)).budget(BudgetInterval::Monthly, 50.0)
+    /// }));
+    /// let mut results = job.concurrency(16).stream();
+    /// while let Some(item) = results.next().await {
+    ///     match item.result {
+    ///         Ok(done) => println!("{} ready ({})", item.key, done.workspace.id),
+    ///         Err(e) => eprintln!("{}: {e}", item.key),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn create_many<I>(&self, workspaces: I) -> Bulk<String, Provisioned, ProvisionError>
+    where
+        I: IntoIterator,
+        I::Item: Into<NewWorkspace>,
+        I::IntoIter: Send + 'static,
+    {
+        let creates = self.client().with_retry_policy(create_policy(self.client().retry_policy())).workspaces();
+        let steps = self.clone();
+        let items = workspaces.into_iter();
+        let total = exact_len(items.size_hint());
+        let jobs = items.map(move |item| {
+            let new: NewWorkspace = item.into();
+            let slug = new.workspace.slug.clone();
+            let job: BoxFuture<'static, std::result::Result<Provisioned, ProvisionError>> =
+                Box::pin(provision(creates.clone(), steps.clone(), new));
+            (slug, job)
+        });
+        Bulk::new(jobs, total)
+    }
+}
+
 /// The retry policy of `create_many`'s creates: the client's, except that a create is never replayed blindly
 /// (the lookup by slug replaces the replay).
 pub(crate) fn create_policy(policy: &RetryPolicy) -> RetryPolicy {
@@ -162,14 +217,14 @@ pub(crate) async fn provision(
     };
     let mut set = Vec::with_capacity(budgets.len());
     for (interval, limit) in budgets {
-        match steps.budgets(workspace.id.clone()).set(interval.clone(), limit).await {
+        match steps.budgets(&workspace.id).set(interval.clone(), limit).await {
             Ok(budget) => set.push(budget),
             Err(e) => return Err(failed(ProvisionStep::Budget(interval), e, &workspace)),
         }
     }
     let mut added = 0u64;
     for chunk in members.chunks(limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS.max(1)) {
-        match steps.members(workspace.id.clone()).add(chunk.to_vec()).await {
+        match steps.members(&workspace.id).add(chunk.to_vec()).await {
             Ok(out) => added = added.saturating_add(count(out.added_count)),
             Err(e) => return Err(failed(ProvisionStep::Members, e, &workspace)),
         }

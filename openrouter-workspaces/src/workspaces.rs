@@ -11,13 +11,12 @@ use futures_util::future::BoxFuture;
 
 use crate::Workspace;
 use crate::budgets::Budgets;
-use crate::bulk::Bulk;
+use crate::bulk::{Bulk, exact_len};
 use crate::client::Client;
 use crate::error::Result;
 use crate::members::Members;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
-use crate::provision::{self, NewWorkspace, ProvisionError, Provisioned};
 use crate::requests::{CreateWorkspace, UpdateWorkspace};
 use crate::validate::{self, Side, Validate};
 
@@ -30,23 +29,27 @@ impl Client {
 
 /// The workspaces of the organization. Get it from [`Client::workspaces`]; cheap to clone.
 ///
-/// Wherever a workspace is named, its id (UUID) or its slug will do.
+/// Wherever a workspace is named, its id (UUID) or its slug will do. A method that names one workspace takes it as
+/// a `&str` (`"production"`, `&slug`, `&workspace.id`) and keeps its own copy: what it returns owns everything it
+/// needs, whatever was passed. (A generic `impl AsRef<str>` or `impl Into<String>` would tie a returned future to
+/// the argument's type, so a borrowed `&String` would keep it from being spawned.) The ids of a bulk job's input
+/// ([`update_many`](Self::update_many)) are items of an iterator that the job reads as it goes: those are
+/// `Into<String>`, and each becomes its item's key.
 ///
 /// ```no_run
 /// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
 /// // Every future the SDK returns owns what it needs: spawn it.
 /// let task = tokio::spawn(client.workspaces().get("production"));
 /// let workspace = task.await.expect("the task panicked")?;
+/// // Even when the id is borrowed from a value that does not outlive the task.
+/// let again = tokio::spawn(client.workspaces().get(&workspace.id));
+/// drop(workspace);
+/// let workspace = again.await.expect("the task panicked")?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Workspaces {
     client: Client,
-}
-
-/// The number of items an iterator will yield, when it says exactly.
-pub(crate) fn exact_len(hint: (usize, Option<usize>)) -> Option<usize> {
-    (hint.1 == Some(hint.0)).then_some(hint.0)
 }
 
 impl Workspaces {
@@ -101,9 +104,9 @@ impl Workspaces {
     ///
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) when there is none; an invalid id is rejected before sending.
-    pub fn get<S: AsRef<str>>(&self, id: S) -> impl Future<Output = Result<Workspace>> + Send + use<S> {
+    pub fn get(&self, id: &str) -> impl Future<Output = Result<Workspace>> + Send + use<> {
         let client = self.client.clone();
-        let id = id.as_ref().to_owned();
+        let id = id.to_owned();
         async move {
             let id = validate::path_param(&op::GET_WORKSPACE_ID, &id)?;
             let body = client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?;
@@ -121,13 +124,9 @@ impl Workspaces {
     /// assert!(ws.description.is_none());
     /// # Ok(()) }
     /// ```
-    pub fn update<S: AsRef<str>>(
-        &self,
-        id: S,
-        update: UpdateWorkspace,
-    ) -> impl Future<Output = Result<Workspace>> + Send + use<S> {
+    pub fn update(&self, id: &str, update: UpdateWorkspace) -> impl Future<Output = Result<Workspace>> + Send + use<> {
         let client = self.client.clone();
-        let id = id.as_ref().to_owned();
+        let id = id.to_owned();
         async move {
             let id = validate::path_param(&op::UPDATE_WORKSPACE_ID, &id)?;
             update.validate(Side::Client)?;
@@ -144,59 +143,8 @@ impl Workspaces {
     /// client.workspaces().delete("staging").await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete(&self, id: impl Into<String>) -> DeleteWorkspace {
-        DeleteWorkspace { client: self.client.clone(), id: id.into(), confirm: false, running: None }
-    }
-
-    /// Provisions many workspaces: creates each one, then sets its budgets and adds its members (see
-    /// [`NewWorkspace`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
-    /// [`Bulk`] job: lazy, one [`BulkItem`](crate::BulkItem) per workspace keyed by its slug, in completion order
-    /// ([`Bulk::collect`] for input order); one workspace's failure does not stop the others.
-    ///
-    /// Nothing is created twice: a create is never replayed blindly (whatever the client's
-    /// [`retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent) says); when its answer is lost, the
-    /// workspace is looked up by its slug before the create is sent again, and reported as
-    /// [`recovered`](Provisioned::recovered) if it exists. A failure says which step failed and whether the
-    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate
-    /// limit: a job that meets a `429` slows down as a whole.
-    ///
-    /// ```no_run
-    /// # async fn run(client: openrouter_workspaces::Client) {
-    /// use futures_util::StreamExt;
-    /// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace};
-    ///
-    /// let customers = ["acme", "globex", "initech"];
-    /// let job = client.workspaces().create_many(customers.map(|slug| {
-    ///     NewWorkspace::new(CreateWorkspace::new(slug.to_uppercase(), slug)).budget(BudgetInterval::Monthly, 50.0)
-    /// }));
-    /// let mut results = job.concurrency(16).stream();
-    /// while let Some(item) = results.next().await {
-    ///     match item.result {
-    ///         Ok(done) => println!("{} ready ({})", item.key, done.workspace.id),
-    ///         Err(e) => eprintln!("{}: {e}", item.key),
-    ///     }
-    /// }
-    /// # }
-    /// ```
-    pub fn create_many<I>(&self, workspaces: I) -> Bulk<String, Provisioned, ProvisionError>
-    where
-        I: IntoIterator,
-        I::Item: Into<NewWorkspace>,
-        I::IntoIter: Send + 'static,
-    {
-        let creates =
-            Workspaces { client: self.client.with_retry_policy(provision::create_policy(self.client.retry_policy())) };
-        let steps = self.clone();
-        let items = workspaces.into_iter();
-        let total = exact_len(items.size_hint());
-        let jobs = items.map(move |item| {
-            let new: NewWorkspace = item.into();
-            let slug = new.workspace.slug.clone();
-            let job: BoxFuture<'static, std::result::Result<Provisioned, ProvisionError>> =
-                Box::pin(provision::provision(creates.clone(), steps.clone(), new));
-            (slug, job)
-        });
-        Bulk::new(jobs, total)
+    pub fn delete(&self, id: &str) -> DeleteWorkspace {
+        DeleteWorkspace { client: self.client.clone(), id: id.to_owned(), confirm: false, running: None }
     }
 
     /// Applies updates to many workspaces (each an id or slug and its [`UpdateWorkspace`]), with at most
@@ -226,20 +174,20 @@ impl Workspaces {
         let total = exact_len(items.size_hint());
         let jobs = items.map(move |(id, update)| {
             let id: String = id.into();
-            let job: BoxFuture<'static, Result<Workspace>> = Box::pin(workspaces.update(id.clone(), update));
+            let job: BoxFuture<'static, Result<Workspace>> = Box::pin(workspaces.update(&id, update));
             (id, job)
         });
         Bulk::new(jobs, total)
     }
 
     /// The members of the workspace with this id or slug.
-    pub fn members(&self, id: impl Into<String>) -> Members {
-        Members::new(self.client.clone(), id.into())
+    pub fn members(&self, id: &str) -> Members {
+        Members::new(self.client.clone(), id.to_owned())
     }
 
     /// The budgets of the workspace with this id or slug.
-    pub fn budgets(&self, id: impl Into<String>) -> Budgets {
-        Budgets::new(self.client.clone(), id.into())
+    pub fn budgets(&self, id: &str) -> Budgets {
+        Budgets::new(self.client.clone(), id.to_owned())
     }
 }
 

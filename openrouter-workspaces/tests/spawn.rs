@@ -1,5 +1,5 @@
-//! Every future and stream the SDK returns owns what it needs: with owned (or `'static`) arguments it is
-//! `'static + Send`, so it can be handed to `tokio::spawn`. The first test is a compile test (a future that
+//! Every future and stream the SDK returns owns what it needs: with owned (or `'static`) arguments, and with any
+//! workspace id (a `&str` the SDK copies), it is `'static + Send`, so it can be handed to `tokio::spawn`. The first test is a compile test (a future that
 //! borrowed the client or a handle would not compile here); the second spawns for real against the fake.
 
 use std::future::Future;
@@ -21,10 +21,19 @@ fn every_future_and_stream_of_the_surface_is_static_and_send() {
     spawnable_stream(client.workspaces().list().items());
     spawnable(client.workspaces().create(CreateWorkspace::new("A", "a")));
     spawnable(client.workspaces().get("a"));
-    spawnable(client.workspaces().get(String::from("a")));
     spawnable(client.workspaces().update("a", UpdateWorkspace::new().name("B")));
     spawnable(client.workspaces().delete("a"));
-    spawnable(client.workspaces().delete(String::from("a")).confirm_default_workspace_deletion());
+    // An id borrowed from a value dropped before the future runs: the future keeps its own copy.
+    let id = String::from("a");
+    let (get, update) = (client.workspaces().get(&id), client.workspaces().update(&id, UpdateWorkspace::new()));
+    let delete = client.workspaces().delete(&id).confirm_default_workspace_deletion();
+    let (members, budgets) = (client.workspaces().members(&id), client.workspaces().budgets(&id));
+    drop(id);
+    spawnable(get);
+    spawnable(update);
+    spawnable(delete);
+    spawnable(members.list().collect());
+    spawnable(budgets.list());
     let members = client.workspaces().members("a");
     spawnable(members.list_page(0, 10));
     spawnable(members.list().collect());

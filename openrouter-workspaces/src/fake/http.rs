@@ -12,7 +12,7 @@ use hyper::body::{Frame, Incoming};
 use serde_json::Value;
 
 use super::parse::Raw;
-use super::state::{Failure, Outcome, State, bad};
+use super::state::{ErrorReply, Outcome, Store, bad};
 use super::{Fault, FaultKind, RecordedRequest, Shared};
 use crate::api::fake::{Request, parse};
 use crate::operation::{self, Operation};
@@ -80,7 +80,7 @@ fn route(method: &str, path: &str) -> Result<Route, NoRoute> {
 
 /// Runs a parsed request against the state: the one place where the fake's business rules meet the spec's
 /// operations. An operation the spec gained that has no rule here yet is a 501 that says so.
-fn dispatch(state: &mut State, op: &Operation, request: Request) -> Outcome {
+fn dispatch(state: &mut Store, op: &Operation, request: Request) -> Outcome {
     let index = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
     #[allow(unreachable_patterns)]
     match request {
@@ -102,7 +102,7 @@ fn dispatch(state: &mut State, op: &Operation, request: Request) -> Outcome {
         Request::DeleteWorkspaceBudget { workspace_ref, interval, .. } => {
             state.delete_budget(&workspace_ref, &interval)
         }
-        _ => Err(Failure {
+        _ => Err(ErrorReply {
             status: 501,
             message: format!("the fake server does not implement {} yet (fake/http.rs `dispatch`)", op.id),
         }),
@@ -113,15 +113,15 @@ fn error_body(status: u16, message: &str) -> Value {
     serde_json::json!({ "error": { "code": status, "message": message } })
 }
 
-fn auth_failure(shared: &Shared, headers: &hyper::HeaderMap) -> Option<Failure> {
+fn auth_failure(shared: &Shared, headers: &hyper::HeaderMap) -> Option<ErrorReply> {
     let value = headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(value) = value else {
-        return Some(Failure { status: 401, message: "Missing Authentication header".into() });
+        return Some(ErrorReply { status: 401, message: "Missing Authentication header".into() });
     };
     let key = value.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map(|(_, k)| k.trim());
     match key {
         Some(key) if shared.api_keys.iter().any(|k| k == key) => None,
-        _ => Some(Failure { status: 401, message: "Invalid API key".into() }),
+        _ => Some(ErrorReply { status: 401, message: "Invalid API key".into() }),
     }
 }
 
@@ -134,7 +134,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn failed(f: Failure) -> Answer {
+    fn failed(f: ErrorReply) -> Answer {
         Answer { status: f.status, body: error_body(f.status, &f.message), headers: Vec::new() }
     }
 }
@@ -288,18 +288,18 @@ async fn prepare(
 ) -> (Answer, Option<Fault>) {
     let Some(path) = raw_path.strip_prefix(PREFIX) else {
         let message = format!("unknown path {raw_path}: the API is served under {PREFIX}");
-        return (Answer::failed(Failure { status: 404, message }), None);
+        return (Answer::failed(ErrorReply { status: 404, message }), None);
     };
     let route = match route(method, path) {
         Ok(route) => route,
         Err(NoRoute::Path) => {
             let message = format!("unknown path {raw_path}: no operation of the spec matches it");
-            return (Answer::failed(Failure { status: 404, message }), None);
+            return (Answer::failed(ErrorReply { status: 404, message }), None);
         }
         Err(NoRoute::Method(allowed)) => {
             let allow = allowed.join(", ");
             let message = format!("method {method} is not allowed on {raw_path}; the spec allows {allow}");
-            let mut answer = Answer::failed(Failure { status: 405, message });
+            let mut answer = Answer::failed(ErrorReply { status: 405, message });
             answer.headers.push(("allow".into(), allow));
             return (answer, None);
         }

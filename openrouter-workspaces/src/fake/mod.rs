@@ -191,7 +191,7 @@ fn reason(status: u16) -> &'static str {
 
 /// What the connections share.
 pub(crate) struct Shared {
-    state: Mutex<state::State>,
+    state: Mutex<state::Store>,
     log: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<HashMap<OperationId, VecDeque<Fault>>>,
     api_keys: Vec<String>,
@@ -269,7 +269,7 @@ impl FakeServerBuilder {
     /// # Errors
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<FakeServer> {
-        let mut state = state::State::new(self.org).map_err(|f| std::io::Error::other(f.message))?;
+        let mut state = state::Store::new(self.org).map_err(|f| std::io::Error::other(f.message))?;
         for i in 1..=self.seed {
             state
                 .seed_workspace(&format!("Seeded {i}"), &format!("seeded-{i}"))

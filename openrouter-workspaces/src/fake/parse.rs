@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::state::{Failure, bad};
+use super::state::{ErrorReply, bad};
 use crate::operation::{Location, Operation, Parameter};
 use crate::validate::{self, Side, Validate};
 
@@ -23,7 +23,7 @@ pub(crate) struct Raw<'a> {
 }
 
 /// Why a request was refused: a 400 with the documented error body.
-pub(crate) type Rejection = Failure;
+pub(crate) type Rejection = ErrorReply;
 
 fn where_(param: &Parameter) -> &'static str {
     match param.location {

@@ -1,5 +1,5 @@
 //! The fake's data and business rules, without HTTP: workspaces, memberships and budgets, as the API's
-//! descriptions state them. Every rule violation is a [`Failure`] with a status the spec documents.
+//! descriptions state them. Every rule violation is an [`ErrorReply`] with a status the spec documents.
 //!
 //! What the spec determines is not written here. Objects are stored as JSON shaped by the spec (the generated
 //! `shapes`: which properties an object has, which are required, which nullable): a new workspace starts with every
@@ -44,27 +44,28 @@ impl OrgUser {
     }
 }
 
-/// A rule violation: the status and the message of the documented error body.
+/// An error the fake answers with (a rule violation, an unknown id, ...): the status and the message of the
+/// documented error body.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Failure {
+pub(crate) struct ErrorReply {
     pub(crate) status: u16,
     pub(crate) message: String,
 }
 
-pub(crate) fn bad(message: impl Into<String>) -> Failure {
-    Failure { status: 400, message: message.into() }
+pub(crate) fn bad(message: impl Into<String>) -> ErrorReply {
+    ErrorReply { status: 400, message: message.into() }
 }
 
-fn not_found(what: &str, id: &str) -> Failure {
-    Failure { status: 404, message: format!("{what} {id:?} not found") }
+fn not_found(what: &str, id: &str) -> ErrorReply {
+    ErrorReply { status: 404, message: format!("{what} {id:?} not found") }
 }
 
 /// A bug of the fake itself (a rule here that no longer fits the spec): a 500 that says what to fix.
-fn fake_bug(message: String) -> Failure {
-    Failure { status: 500, message: format!("fake server: {message}") }
+fn fake_bug(message: String) -> ErrorReply {
+    ErrorReply { status: 500, message: format!("fake server: {message}") }
 }
 
-pub(crate) type Outcome = Result<Value, Failure>;
+pub(crate) type Outcome = Result<Value, ErrorReply>;
 
 /// Namespace of the fake's derived ids (UUID v5).
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f70656e_726f_7574_6572_66616b650001);
@@ -87,7 +88,7 @@ fn blank(shape: &[(&str, bool, bool)], values: Value) -> Object {
 }
 
 /// Copies every property of `body` (its JSON, as sent) that `shape` has into `object`: a value, or `null` to clear.
-fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::Serialize) -> Result<(), Failure> {
+fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::Serialize) -> Result<(), ErrorReply> {
     let Value::Object(fields) = serde_json::to_value(body).map_err(|e| fake_bug(e.to_string()))? else {
         return Err(fake_bug("a request body is not a JSON object".into()));
     };
@@ -101,7 +102,7 @@ fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::S
 
 /// Checks that a stored object fits its schema (every required property there, nothing it does not define), so
 /// that a rule here that the spec left behind is a loud 500, not a silently wrong answer.
-fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Result<(), Failure> {
+fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Result<(), ErrorReply> {
     if let Some((missing, _, _)) = shape.iter().find(|(n, required, _)| *required && !object.contains_key(*n)) {
         return Err(fake_bug(format!("does not know how to fill the required property `{missing}` of {schema}")));
     }
@@ -130,8 +131,8 @@ impl Entry {
     }
 }
 
-/// The fake's whole state.
-pub(crate) struct State {
+/// The fake's data: the organization's users, and its workspaces with their memberships and budgets.
+pub(crate) struct Store {
     org: Vec<OrgUser>,
     entries: Vec<Entry>,
     last_timestamp: String,
@@ -143,9 +144,9 @@ fn rank(interval: &BudgetInterval) -> Option<usize> {
     BudgetInterval::KNOWN.iter().position(|known| known == interval)
 }
 
-impl State {
-    pub(crate) fn new(org: Vec<OrgUser>) -> Result<State, Failure> {
-        let mut state = State { org, entries: Vec::new(), last_timestamp: String::new() };
+impl Store {
+    pub(crate) fn new(org: Vec<OrgUser>) -> Result<Store, ErrorReply> {
+        let mut state = Store { org, entries: Vec::new(), last_timestamp: String::new() };
         let now = state.now();
         let id = derived_id(&["default-workspace"]);
         let workspace = state.new_workspace(&id, CreateWorkspace::new("Default Workspace", "default"), &now)?;
@@ -171,7 +172,7 @@ impl State {
     }
 
     /// A new workspace: the fake's defaults, then everything the body sets.
-    fn new_workspace(&self, id: &str, body: CreateWorkspace, now: &str) -> Result<Object, Failure> {
+    fn new_workspace(&self, id: &str, body: CreateWorkspace, now: &str) -> Result<Object, ErrorReply> {
         let mut w = blank(
             shapes::WORKSPACE,
             json!({
@@ -192,7 +193,7 @@ impl State {
         Ok(w)
     }
 
-    fn find(&self, id_or_slug: &str) -> Result<usize, Failure> {
+    fn find(&self, id_or_slug: &str) -> Result<usize, ErrorReply> {
         self.entries
             .iter()
             .position(|e| e.id() == id_or_slug || text(&e.workspace, "slug") == id_or_slug)
@@ -263,7 +264,7 @@ impl State {
         Ok(json!({ "deleted": true }))
     }
 
-    fn member(workspace_id: &str, id: String, user: &OrgUser, created_at: &str) -> Result<Object, Failure> {
+    fn member(workspace_id: &str, id: String, user: &OrgUser, created_at: &str) -> Result<Object, ErrorReply> {
         let member = blank(
             shapes::WORKSPACE_MEMBER,
             json!({
@@ -278,15 +279,15 @@ impl State {
         Ok(member)
     }
 
-    fn implicit_member(entry: &Entry, user: &OrgUser) -> Result<Object, Failure> {
+    fn implicit_member(entry: &Entry, user: &OrgUser) -> Result<Object, ErrorReply> {
         let id = derived_id(&["member", entry.id(), &user.user_id]);
-        State::member(entry.id(), id, user, text(&entry.workspace, "created_at"))
+        Store::member(entry.id(), id, user, text(&entry.workspace, "created_at"))
     }
 
-    fn members_of(&self, i: usize) -> Result<Vec<Object>, Failure> {
+    fn members_of(&self, i: usize) -> Result<Vec<Object>, ErrorReply> {
         let entry = &self.entries[i];
         if entry.is_default {
-            self.org.iter().map(|u| State::implicit_member(entry, u)).collect()
+            self.org.iter().map(|u| Store::implicit_member(entry, u)).collect()
         } else {
             Ok(entry.members.values().cloned().collect())
         }
@@ -312,13 +313,13 @@ impl State {
         let mut added: Vec<Object> = Vec::new();
         for user in users {
             let member = if self.entries[i].is_default {
-                State::implicit_member(&self.entries[i], &user)?
+                Store::implicit_member(&self.entries[i], &user)?
             } else {
                 let entry = &mut self.entries[i];
                 match entry.members.get(&user.user_id) {
                     Some(existing) => existing.clone(),
                     None => {
-                        let member = State::member(entry.id(), uuid::Uuid::new_v4().to_string(), &user, &now)?;
+                        let member = Store::member(entry.id(), uuid::Uuid::new_v4().to_string(), &user, &now)?;
                         entry.members.insert(user.user_id.clone(), member.clone());
                         member
                     }
@@ -353,13 +354,13 @@ impl State {
         Ok(json!({ "data": data, "include_byok_in_budgets": self.byok(i) }))
     }
 
-    fn ranked(interval: &BudgetInterval) -> Result<usize, Failure> {
+    fn ranked(interval: &BudgetInterval) -> Result<usize, ErrorReply> {
         rank(interval).ok_or_else(|| bad(format!("invalid interval {:?}", interval.as_str())))
     }
 
     pub(crate) fn get_budget(&self, id: &str, interval: &BudgetInterval) -> Outcome {
         let i = self.find(id)?;
-        let r = State::ranked(interval)?;
+        let r = Store::ranked(interval)?;
         let budget = self.entries[i]
             .budgets
             .get(&r)
@@ -369,7 +370,7 @@ impl State {
 
     pub(crate) fn upsert_budget(&mut self, id: &str, interval: &BudgetInterval, body: BudgetLimit) -> Outcome {
         let i = self.find(id)?;
-        let r = State::ranked(interval)?;
+        let r = Store::ranked(interval)?;
         let limit = body.limit_usd;
         for (other, budget) in &self.entries[i].budgets {
             let theirs = budget.get("limit_usd").and_then(Value::as_f64).unwrap_or(0.0);
@@ -420,13 +421,13 @@ impl State {
 
     pub(crate) fn delete_budget(&mut self, id: &str, interval: &BudgetInterval) -> Outcome {
         let i = self.find(id)?;
-        let r = State::ranked(interval)?;
+        let r = Store::ranked(interval)?;
         self.entries[i].budgets.remove(&r);
         Ok(json!({ "deleted": true }))
     }
 
     /// Adds a workspace directly (seeding), bypassing HTTP but not the rules.
-    pub(crate) fn seed_workspace(&mut self, name: &str, slug: &str) -> Result<crate::Workspace, Failure> {
+    pub(crate) fn seed_workspace(&mut self, name: &str, slug: &str) -> Result<crate::Workspace, ErrorReply> {
         use crate::validate::{Side, Validate};
         let body = CreateWorkspace::new(name, slug);
         body.validate(Side::Server).map_err(|e| bad(e.to_string()))?;
@@ -439,13 +440,13 @@ impl State {
 mod tests {
     use super::*;
 
-    fn upsert(s: &mut State, interval: BudgetInterval, limit: f64) -> Outcome {
+    fn upsert(s: &mut Store, interval: BudgetInterval, limit: f64) -> Outcome {
         s.upsert_budget("default", &interval, BudgetLimit::new(limit))
     }
 
     #[test]
     fn budgets_must_strictly_decrease_as_the_interval_narrows() {
-        let mut s = State::new(OrgUser::default_org()).unwrap();
+        let mut s = Store::new(OrgUser::default_org()).unwrap();
         upsert(&mut s, BudgetInterval::Monthly, 100.0).unwrap();
         assert_eq!(upsert(&mut s, BudgetInterval::Weekly, 100.0).unwrap_err().status, 400);
         upsert(&mut s, BudgetInterval::Weekly, 50.0).unwrap();
@@ -462,7 +463,7 @@ mod tests {
 
     #[test]
     fn the_default_workspace_has_the_whole_organization_and_needs_confirmation_to_delete() {
-        let mut s = State::new(OrgUser::default_org()).unwrap();
+        let mut s = Store::new(OrgUser::default_org()).unwrap();
         let members = s.list_members("default", 0, 100).unwrap();
         assert_eq!(members["total_count"], 4);
         assert_eq!(s.delete_workspace("default", false).unwrap_err().status, 400);
@@ -472,7 +473,7 @@ mod tests {
 
     #[test]
     fn slugs_are_unique_and_updates_apply_values_and_nulls_and_move_updated_at() {
-        let mut s = State::new(OrgUser::default_org()).unwrap();
+        let mut s = Store::new(OrgUser::default_org()).unwrap();
         let w = s.seed_workspace("A", "a").unwrap();
         assert_eq!(w.default_guardrail_id, derived_id(&["guardrail", &w.id]));
         assert!(s.seed_workspace("B", "a").is_err());
@@ -489,7 +490,7 @@ mod tests {
 
     #[test]
     fn every_stored_object_fits_its_schema() {
-        let mut s = State::new(OrgUser::default_org()).unwrap();
+        let mut s = Store::new(OrgUser::default_org()).unwrap();
         let create: CreateWorkspace = serde_json::from_str(
             r#"{"name": "N", "slug": "n", "description": "d", "disabled_server_tools": ["openrouter:bash"]}"#,
         )

@@ -1,0 +1,149 @@
+//! What the spec states about one value: its [`Kind`], and the constraints a [`Schema`] holds ([`Bound`]s,
+//! [`Pattern`]s, lengths, item counts, enum values). Plain descriptions, whose values `cargo xtask regenerate`
+//! writes from the spec: the operation table ([`operation`](crate::operation)) describes its parameters with them, and
+//! [`validate`](crate::validate) (which re-exports them, their public home) checks values against them. A leaf:
+//! it uses nothing else of the crate.
+
+use std::fmt;
+
+/// What a value is, as far as its checks go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A string (possibly one of an enum's values).
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An array.
+    Array,
+    /// An object, or any JSON value.
+    Object,
+}
+
+/// A bound of a number or an integer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Bound {
+    /// An integer bound.
+    Integer(i64),
+    /// A number bound.
+    Number(f64),
+}
+
+impl Bound {
+    /// The bound as an `f64`, to compare with non-integer values.
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            // Exact for every bound the spec states; only used to compare with non-integer values.
+            Bound::Integer(i) => i as f64,
+            Bound::Number(n) => n,
+        }
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Integer(i) => write!(f, "{i}"),
+            Bound::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// A `pattern` of the spec (ECMA-262 syntax, matched anywhere in the value unless anchored), and the compiled
+/// matcher the generator emitted for it.
+#[derive(Clone, Copy)]
+pub struct Pattern {
+    source: &'static str,
+    matches: fn(&str) -> bool,
+}
+
+impl Pattern {
+    /// A pattern and its matcher (the generator emits both).
+    pub(crate) const fn new(source: &'static str, matches: fn(&str) -> bool) -> Pattern {
+        Pattern { source, matches }
+    }
+
+    /// The pattern as the spec writes it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        (self.matches)(value)
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source
+    }
+}
+
+/// The constraints the spec states on one value (a parameter, a property of a request body, or an array's items).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Schema {
+    /// What the value is.
+    pub kind: Kind,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// Fewest characters (Unicode scalar values, as JSON Schema counts them).
+    pub min_length: Option<usize>,
+    /// Most characters.
+    pub max_length: Option<usize>,
+    /// A pattern the whole value must match.
+    pub pattern: Option<Pattern>,
+    /// Smallest value (`exclusive_minimum`: the value must be greater).
+    pub minimum: Option<Bound>,
+    /// Whether `minimum` itself is excluded.
+    pub exclusive_minimum: bool,
+    /// Largest value (`exclusive_maximum`: the value must be smaller).
+    pub maximum: Option<Bound>,
+    /// Whether `maximum` itself is excluded.
+    pub exclusive_maximum: bool,
+    /// Fewest items of an array.
+    pub min_items: Option<usize>,
+    /// Most items of an array.
+    pub max_items: Option<usize>,
+    /// The values of an enum (empty when the value is not one).
+    pub values: &'static [&'static str],
+    /// Whether the enum is open in this SDK: values it does not know are sent as they are (the server may know
+    /// them), and only the server side (the fake) refuses them.
+    pub open: bool,
+    /// The spec's `default`, as JSON text.
+    pub default: Option<&'static str>,
+}
+
+impl Schema {
+    /// A value of this kind without constraints.
+    pub const fn of(kind: Kind) -> Schema {
+        Schema {
+            kind,
+            nullable: false,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            minimum: None,
+            exclusive_minimum: false,
+            maximum: None,
+            exclusive_maximum: false,
+            min_items: None,
+            max_items: None,
+            values: &[],
+            open: false,
+            default: None,
+        }
+    }
+}
