@@ -68,6 +68,9 @@ pub struct Op {
     pub body: Option<(String, String, bool)>,
     /// The documented success status.
     pub success: u16,
+    /// `x-idempotent: true`: the spec says that replaying it has the effect of sending it once, whatever its
+    /// method.
+    pub idempotent: bool,
 }
 
 /// One path or query parameter.
@@ -272,6 +275,14 @@ impl Model {
                 problems.push(format!("{at}/responses: no 2xx status"));
                 continue;
             };
+            let idempotent = match op.op.get("x-idempotent") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    problems.push(format!("{at}/x-idempotent: must be true or false, not {other}"));
+                    continue;
+                }
+            };
             operations.push(Op {
                 id: op.id().to_owned(),
                 method: op.method.to_uppercase(),
@@ -280,6 +291,7 @@ impl Model {
                 params,
                 body,
                 success,
+                idempotent,
             });
         }
 
@@ -854,14 +866,17 @@ fn emit_operations(model: &Model) -> TokenStream {
         }
         let c = ident(&screaming(&op.id));
         let v = ident(&upper_camel(&op.id));
-        let (method, path, summary, success) = (&op.method, &op.path, &op.summary, op.success);
+        let (method, path, summary, success, idempotent) =
+            (&op.method, &op.path, &op.summary, op.success, op.idempotent);
         let body = match &op.body {
             Some((schema, _, required)) => {
                 quote!(Some(crate::operation::RequestBody { schema: #schema, required: #required }))
             }
             None => quote!(None),
         };
-        let text = doc(&format!("`{}`: `{} {}`.", op.id, op.method, op.path));
+        let mark =
+            if op.idempotent { " Marked idempotent in the spec (`x-idempotent`): retried as PUT is." } else { "" };
+        let text = doc(&format!("`{}`: `{} {}`.{mark}", op.id, op.method, op.path));
         ops.push(quote! {
             #text
             pub const #c: Operation = Operation {
@@ -872,6 +887,7 @@ fn emit_operations(model: &Model) -> TokenStream {
                 parameters: &[#(#refs),*],
                 request_body: #body,
                 success_status: #success,
+                marked_idempotent: #idempotent,
             };
         });
     }
@@ -1693,6 +1709,24 @@ mod tests {
         ] {
             assert!(flat.contains(expected), "missing {expected:?} in\n{flat}");
         }
+    }
+
+    #[test]
+    fn the_idempotency_mark_is_read_into_the_operation_table() {
+        let paths = |mark: Value| {
+            json!({"/t": {
+                "post": {"operationId": "tag", "x-idempotent": mark, "responses": {"200": {"description": "ok"}}},
+                "put": {"operationId": "put", "responses": {"200": {"description": "ok"}}}
+            }})
+        };
+        let model = Model::from_spec(&doc_with(json!({}), paths(json!(true)))).unwrap();
+        let marks: Vec<(&str, bool)> = model.operations.iter().map(|o| (o.id.as_str(), o.idempotent)).collect();
+        assert_eq!(marks, [("put", false), ("tag", true)], "the method's own idempotency is the library's rule");
+        let source = generate(&model, &|_| false).unwrap();
+        assert!(source.contains("marked_idempotent: true"), "{source}");
+        assert!(source.contains("marked_idempotent: false"), "{source}");
+        let err = Model::from_spec(&doc_with(json!({}), paths(json!("yes")))).unwrap_err();
+        assert!(err.contains("/paths/~1t/post/x-idempotent: must be true or false, not \"yes\""), "{err}");
     }
 
     #[test]

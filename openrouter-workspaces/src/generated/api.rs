@@ -426,6 +426,7 @@ pub(crate) mod operations {
         parameters: &[LIST_WORKSPACES_OFFSET, LIST_WORKSPACES_LIMIT],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `createWorkspace`: `POST /workspaces`.
     pub const CREATE_WORKSPACE: Operation = Operation {
@@ -439,6 +440,7 @@ pub(crate) mod operations {
             required: true,
         }),
         success_status: 201u16,
+        marked_idempotent: false,
     };
     /// `getWorkspace`: `GET /workspaces/{id}`.
     pub const GET_WORKSPACE: Operation = Operation {
@@ -449,6 +451,7 @@ pub(crate) mod operations {
         parameters: &[GET_WORKSPACE_ID],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `deleteWorkspace`: `DELETE /workspaces/{id}`.
     pub const DELETE_WORKSPACE: Operation = Operation {
@@ -462,6 +465,7 @@ pub(crate) mod operations {
         ],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `updateWorkspace`: `PATCH /workspaces/{id}`.
     pub const UPDATE_WORKSPACE: Operation = Operation {
@@ -475,6 +479,7 @@ pub(crate) mod operations {
             required: true,
         }),
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `listWorkspaceMembers`: `GET /workspaces/{id}/members`.
     pub const LIST_WORKSPACE_MEMBERS: Operation = Operation {
@@ -489,8 +494,9 @@ pub(crate) mod operations {
         ],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
-    /// `bulkAddWorkspaceMembers`: `POST /workspaces/{id}/members/add`.
+    /// `bulkAddWorkspaceMembers`: `POST /workspaces/{id}/members/add`. Marked idempotent in the spec (`x-idempotent`): retried as PUT is.
     pub const BULK_ADD_WORKSPACE_MEMBERS: Operation = Operation {
         id: OperationId::BulkAddWorkspaceMembers,
         method: "POST",
@@ -502,8 +508,9 @@ pub(crate) mod operations {
             required: true,
         }),
         success_status: 200u16,
+        marked_idempotent: true,
     };
-    /// `bulkRemoveWorkspaceMembers`: `POST /workspaces/{id}/members/remove`.
+    /// `bulkRemoveWorkspaceMembers`: `POST /workspaces/{id}/members/remove`. Marked idempotent in the spec (`x-idempotent`): retried as PUT is.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS: Operation = Operation {
         id: OperationId::BulkRemoveWorkspaceMembers,
         method: "POST",
@@ -515,6 +522,7 @@ pub(crate) mod operations {
             required: true,
         }),
         success_status: 200u16,
+        marked_idempotent: true,
     };
     /// `listWorkspaceBudgets`: `GET /workspaces/{workspace_ref}/budgets`.
     pub const LIST_WORKSPACE_BUDGETS: Operation = Operation {
@@ -525,6 +533,7 @@ pub(crate) mod operations {
         parameters: &[LIST_WORKSPACE_BUDGETS_WORKSPACE_REF],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `getWorkspaceBudget`: `GET /workspaces/{workspace_ref}/budgets/{interval}`.
     pub const GET_WORKSPACE_BUDGET: Operation = Operation {
@@ -535,6 +544,7 @@ pub(crate) mod operations {
         parameters: &[GET_WORKSPACE_BUDGET_WORKSPACE_REF, GET_WORKSPACE_BUDGET_INTERVAL],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `upsertWorkspaceBudget`: `PUT /workspaces/{workspace_ref}/budgets/{interval}`.
     pub const UPSERT_WORKSPACE_BUDGET: Operation = Operation {
@@ -551,6 +561,7 @@ pub(crate) mod operations {
             required: true,
         }),
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// `deleteWorkspaceBudget`: `DELETE /workspaces/{workspace_ref}/budgets/{interval}`.
     pub const DELETE_WORKSPACE_BUDGET: Operation = Operation {
@@ -564,6 +575,7 @@ pub(crate) mod operations {
         ],
         request_body: None,
         success_status: 200u16,
+        marked_idempotent: false,
     };
     /// Every operation, in the spec's order.
     pub const ALL: &[Operation] = &[
