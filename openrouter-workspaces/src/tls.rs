@@ -305,7 +305,10 @@ mod tests {
             assert!(chain.to_lowercase().contains("certificate"), "{backend:?}: {chain}");
             if is_rustls(*backend) {
                 // rustls's refusal is named, with the fix, and not retried (it would be refused again).
-                assert!(err.to_string().starts_with("could not connect: the server's TLS certificate was refused ("), "{chain} {err:?}");
+                assert!(
+                    err.to_string().starts_with("could not connect: the server's TLS certificate was refused ("),
+                    "{chain} {err:?}"
+                );
                 assert!(err.to_string().contains("add_root_certificate_pem"), "{err}");
                 assert_eq!(t.attempts, 1, "{backend:?}: {err}");
             }
@@ -318,7 +321,9 @@ mod tests {
         let fake = FakeServer::start().await.unwrap();
         let front: SocketAddr = "127.0.0.1:9".parse().unwrap();
         for backend in BACKENDS {
-            for bad in ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"] {
+            for bad in
+                ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"]
+            {
                 let Err(Error::Config(e)) = client(&fake, front, *backend, Some(bad)) else {
                     panic!("{backend:?}: {bad:?} was accepted")
                 };
