@@ -46,7 +46,7 @@ const LAYERS: &[Layer] = &[
         "models (request builders, open enums, the generated client)",
         &["enums", "requests", "api::enums", "api::requests", "api::schema", "raw"],
     ),
-    ("transport (one attempt)", &["transport"]),
+    ("transport (one attempt, and its TLS)", &["transport", "tls"]),
     ("client (the call loop)", &["client"]),
     ("config (the builder)", &["config"]),
     ("handle parts", &["pagination", "bulk"]),

@@ -64,6 +64,7 @@ mod retry;
 mod retry_budget;
 mod schema;
 mod throttle;
+mod tls;
 mod transport;
 pub mod validate;
 mod workspaces;

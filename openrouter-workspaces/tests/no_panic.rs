@@ -170,7 +170,24 @@ fn scripted(test: usize) -> &'static Scripted {
 /// milliseconds. No pooling, so that no case gets a connection a previous case's server left in any state.
 fn http() -> reqwest::Client {
     static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    HTTP.get_or_init(|| reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("an HTTP client")).clone()
+    HTTP.get_or_init(|| {
+        let builder = reqwest::Client::builder().pool_max_idle_per_host(0);
+        // With the `rustls` feature reqwest has no crypto provider of its own (the library brings its own rustls
+        // configuration), and would panic: this client gets one on ring with no roots, which plain http never uses.
+        #[cfg(any(feature = "rustls", feature = "aws-lc-rs"))]
+        let builder = {
+            use tokio_rustls::rustls;
+            let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+            let tls = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("TLS versions")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            builder.tls_backend_preconfigured(tls)
+        };
+        builder.build().expect("an HTTP client")
+    })
+    .clone()
 }
 
 /// A client of a scripted server: quick retries, short deadlines.

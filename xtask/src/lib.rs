@@ -5,6 +5,7 @@ pub mod api;
 pub mod api_change;
 pub mod bench;
 pub mod codegen;
+pub mod cold_build;
 pub mod convert;
 pub mod diff;
 pub mod freshness;
