@@ -91,7 +91,7 @@ pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
 pub use members::Members;
 pub use pagination::{Keyed, Page, Paginator};
-pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
+pub use provision::{IfExists, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, WorkspaceOrigin};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.
