@@ -47,7 +47,7 @@ pub fn plain_http_client() -> reqwest::Client {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .and_then(|b| Ok(b.with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()));
+        .map(|b| b.with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth());
     let tls = tls.unwrap_or_else(|e| panic!("a rustls configuration: {e}"));
     reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap_or_else(|e| panic!("an HTTP client: {e}"))
 }
