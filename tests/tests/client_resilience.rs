@@ -177,16 +177,18 @@ async fn a_post_that_times_out_is_not_replayed() {
 async fn dropped_connections_are_retried_for_gets_only() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    for fault in [Fault::close_before_response(), Fault::close_mid_body()] {
+    for (i, fault) in [Fault::close_before_response(), Fault::close_mid_body()].into_iter().enumerate() {
         server.clear_requests();
         server.inject(OperationId::GetWorkspace, [fault.clone()]);
         client.workspaces().get("default").await.unwrap();
         assert_eq!(server.request_count(OperationId::GetWorkspace), 2, "{fault:?}");
 
-        server.inject(OperationId::BulkAddWorkspaceMembers, [fault.clone()]);
-        let err = client.workspaces().members("default").add(["user_bob"]).await.unwrap_err();
+        // createWorkspace is the non-idempotent POST (adding members is marked idempotent in the overlay).
+        server.inject(OperationId::CreateWorkspace, [fault.clone()]);
+        let err =
+            client.workspaces().create(CreateWorkspace::new("Dropped", format!("dropped-{i}"))).await.unwrap_err();
         assert!(matches!(err, Error::Connection(_)), "{fault:?}: {err:?}");
-        assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1, "{fault:?}");
+        assert_eq!(server.request_count(OperationId::CreateWorkspace), 1, "{fault:?}");
         server.clear_requests();
     }
 }
