@@ -1536,6 +1536,8 @@ fn emit_schemas(model: &Model) -> TokenStream {
 fn emit_fake(model: &Model) -> TokenStream {
     let mut variants = Vec::new();
     let mut arms = Vec::new();
+    let mut rules = Vec::new();
+    let mut dispatch = Vec::new();
     for op in &model.operations {
         let v = ident(&upper_camel(&op.id));
         let mut fields = Vec::new();
@@ -1582,6 +1584,24 @@ fn emit_fake(model: &Model) -> TokenStream {
             }
         }
         let text = doc(&format!("`{}`.", op.id));
+        let names: Vec<Ident> =
+            op.params.iter().map(|p| field_ident(&p.name)).chain(op.body.as_ref().map(|_| ident("body"))).collect();
+        let method = field_ident(&op.id);
+        let rule_doc = doc(&format!(
+            "`{}`: `{} {}`. {}. Without a rule of its own, answers `501 Not Implemented`.",
+            op.id,
+            op.method,
+            op.path,
+            op.summary.trim_end_matches('.')
+        ));
+        rules.push(quote! {
+            #rule_doc
+            fn #method(&mut self, #(#fields),*) -> crate::fake::state::Outcome {
+                let _ = (#(#names,)*);
+                Err(crate::fake::rules::not_implemented(OperationId::#v))
+            }
+        });
+        dispatch.push(quote!(Request::#v { #(#names),* } => rules.#method(#(#names),*)));
         variants.push(quote!(#text #v { #(#fields),* }));
         arms.push(quote!(OperationId::#v => Request::#v { #(#parse),* }));
     }
@@ -1603,6 +1623,20 @@ fn emit_fake(model: &Model) -> TokenStream {
                 Ok(match raw.operation.id {
                     #(#arms,)*
                 })
+            }
+
+            /// The fake's business rules: one method per operation, named after its operationId, taking the
+            /// operation's parameters (defaults applied) and body as parsed and checked against the spec. An
+            /// operation the spec gains answers `501` until its method is written (in `fake/rules.rs`).
+            pub(crate) trait Rules {
+                #(#rules)*
+            }
+
+            /// Runs a parsed request by its operation's rule.
+            pub(crate) fn dispatch(rules: &mut impl Rules, request: Request) -> crate::fake::state::Outcome {
+                match request {
+                    #(#dispatch,)*
+                }
             }
         }
     }
@@ -1690,6 +1724,8 @@ mod tests {
             "PaintThing {\n            id: ::std::string::String,\n            limit: i64,\n            body: crate::requests::Paint,\n        },",
             "Color::LightBlue => \"light-blue\"",
             "success_status: 202",
+            "Err(crate::fake::rules::not_implemented(OperationId::PaintThing))",
+            "Request::PaintThing { id, limit, body } => rules.paint_thing(id, limit, body)",
         ] {
             assert!(source.contains(expected), "missing {expected:?} in\n{source}");
         }

@@ -2440,6 +2440,162 @@ pub(crate) mod fake {
             },
         )
     }
+    /// The fake's business rules: one method per operation, named after its operationId, taking the
+    /// operation's parameters (defaults applied) and body as parsed and checked against the spec. An
+    /// operation the spec gains answers `501` until its method is written (in `fake/rules.rs`).
+    pub(crate) trait Rules {
+        /// `listWorkspaces`: `GET /workspaces`. List workspaces. Without a rule of its own, answers `501 Not Implemented`.
+        fn list_workspaces(
+            &mut self,
+            offset: i64,
+            limit: i64,
+        ) -> crate::fake::state::Outcome {
+            let _ = (offset, limit);
+            Err(crate::fake::rules::not_implemented(OperationId::ListWorkspaces))
+        }
+        /// `createWorkspace`: `POST /workspaces`. Create a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn create_workspace(
+            &mut self,
+            body: crate::requests::CreateWorkspace,
+        ) -> crate::fake::state::Outcome {
+            let _ = (body,);
+            Err(crate::fake::rules::not_implemented(OperationId::CreateWorkspace))
+        }
+        /// `getWorkspace`: `GET /workspaces/{id}`. Get a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn get_workspace(
+            &mut self,
+            id: ::std::string::String,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id,);
+            Err(crate::fake::rules::not_implemented(OperationId::GetWorkspace))
+        }
+        /// `deleteWorkspace`: `DELETE /workspaces/{id}`. Delete a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn delete_workspace(
+            &mut self,
+            id: ::std::string::String,
+            confirm_default_workspace_deletion: ::std::option::Option<bool>,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, confirm_default_workspace_deletion);
+            Err(crate::fake::rules::not_implemented(OperationId::DeleteWorkspace))
+        }
+        /// `updateWorkspace`: `PATCH /workspaces/{id}`. Update a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn update_workspace(
+            &mut self,
+            id: ::std::string::String,
+            body: crate::requests::UpdateWorkspace,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, body);
+            Err(crate::fake::rules::not_implemented(OperationId::UpdateWorkspace))
+        }
+        /// `listWorkspaceMembers`: `GET /workspaces/{id}/members`. List workspace members. Without a rule of its own, answers `501 Not Implemented`.
+        fn list_workspace_members(
+            &mut self,
+            id: ::std::string::String,
+            offset: i64,
+            limit: i64,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, offset, limit);
+            Err(crate::fake::rules::not_implemented(OperationId::ListWorkspaceMembers))
+        }
+        /// `bulkAddWorkspaceMembers`: `POST /workspaces/{id}/members/add`. Bulk add members to a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn bulk_add_workspace_members(
+            &mut self,
+            id: ::std::string::String,
+            body: crate::requests::BulkAddWorkspaceMembers,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, body);
+            Err(
+                crate::fake::rules::not_implemented(OperationId::BulkAddWorkspaceMembers),
+            )
+        }
+        /// `bulkRemoveWorkspaceMembers`: `POST /workspaces/{id}/members/remove`. Bulk remove members from a workspace. Without a rule of its own, answers `501 Not Implemented`.
+        fn bulk_remove_workspace_members(
+            &mut self,
+            id: ::std::string::String,
+            body: crate::requests::BulkRemoveWorkspaceMembers,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, body);
+            Err(
+                crate::fake::rules::not_implemented(
+                    OperationId::BulkRemoveWorkspaceMembers,
+                ),
+            )
+        }
+        /// `listWorkspaceBudgets`: `GET /workspaces/{workspace_ref}/budgets`. List workspace budgets. Without a rule of its own, answers `501 Not Implemented`.
+        fn list_workspace_budgets(
+            &mut self,
+            workspace_ref: ::std::string::String,
+        ) -> crate::fake::state::Outcome {
+            let _ = (workspace_ref,);
+            Err(crate::fake::rules::not_implemented(OperationId::ListWorkspaceBudgets))
+        }
+        /// `getWorkspaceBudget`: `GET /workspaces/{workspace_ref}/budgets/{interval}`. Get a workspace budget. Without a rule of its own, answers `501 Not Implemented`.
+        fn get_workspace_budget(
+            &mut self,
+            workspace_ref: ::std::string::String,
+            interval: crate::enums::BudgetInterval,
+        ) -> crate::fake::state::Outcome {
+            let _ = (workspace_ref, interval);
+            Err(crate::fake::rules::not_implemented(OperationId::GetWorkspaceBudget))
+        }
+        /// `upsertWorkspaceBudget`: `PUT /workspaces/{workspace_ref}/budgets/{interval}`. Create or update a workspace budget. Without a rule of its own, answers `501 Not Implemented`.
+        fn upsert_workspace_budget(
+            &mut self,
+            workspace_ref: ::std::string::String,
+            interval: crate::enums::BudgetInterval,
+            body: crate::requests::BudgetLimit,
+        ) -> crate::fake::state::Outcome {
+            let _ = (workspace_ref, interval, body);
+            Err(crate::fake::rules::not_implemented(OperationId::UpsertWorkspaceBudget))
+        }
+        /// `deleteWorkspaceBudget`: `DELETE /workspaces/{workspace_ref}/budgets/{interval}`. Delete a workspace budget. Without a rule of its own, answers `501 Not Implemented`.
+        fn delete_workspace_budget(
+            &mut self,
+            workspace_ref: ::std::string::String,
+            interval: crate::enums::BudgetInterval,
+        ) -> crate::fake::state::Outcome {
+            let _ = (workspace_ref, interval);
+            Err(crate::fake::rules::not_implemented(OperationId::DeleteWorkspaceBudget))
+        }
+    }
+    /// Runs a parsed request by its operation's rule.
+    pub(crate) fn dispatch(
+        rules: &mut impl Rules,
+        request: Request,
+    ) -> crate::fake::state::Outcome {
+        match request {
+            Request::ListWorkspaces { offset, limit } => {
+                rules.list_workspaces(offset, limit)
+            }
+            Request::CreateWorkspace { body } => rules.create_workspace(body),
+            Request::GetWorkspace { id } => rules.get_workspace(id),
+            Request::DeleteWorkspace { id, confirm_default_workspace_deletion } => {
+                rules.delete_workspace(id, confirm_default_workspace_deletion)
+            }
+            Request::UpdateWorkspace { id, body } => rules.update_workspace(id, body),
+            Request::ListWorkspaceMembers { id, offset, limit } => {
+                rules.list_workspace_members(id, offset, limit)
+            }
+            Request::BulkAddWorkspaceMembers { id, body } => {
+                rules.bulk_add_workspace_members(id, body)
+            }
+            Request::BulkRemoveWorkspaceMembers { id, body } => {
+                rules.bulk_remove_workspace_members(id, body)
+            }
+            Request::ListWorkspaceBudgets { workspace_ref } => {
+                rules.list_workspace_budgets(workspace_ref)
+            }
+            Request::GetWorkspaceBudget { workspace_ref, interval } => {
+                rules.get_workspace_budget(workspace_ref, interval)
+            }
+            Request::UpsertWorkspaceBudget { workspace_ref, interval, body } => {
+                rules.upsert_workspace_budget(workspace_ref, interval, body)
+            }
+            Request::DeleteWorkspaceBudget { workspace_ref, interval } => {
+                rules.delete_workspace_budget(workspace_ref, interval)
+            }
+        }
+    }
 }
 /// Helpers of the `schemars` feature.
 #[cfg(feature = "schemars")]
