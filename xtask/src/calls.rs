@@ -119,11 +119,11 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
             let (value, c) = (&arg.0, format_ident!("{}_{}", screaming(&op.id), screaming(&p.name)));
             checks.push(quote!(crate::validate::ParamValue::check_param(&#value, &crate::operation::#c)?;));
         }
-        if let Some((_, _, required)) = &op.body {
+        if let Some(body) = &op.body {
             if !method.args.iter().any(|(n, _)| n == "body") {
                 return Err(format!("progenitor's `{name}` takes no `body` for the request body of `{}`", op.id));
             }
-            checks.push(if *required {
+            checks.push(if body.required {
                 quote!(crate::validate::Validate::validate(body, crate::validate::Side::Client)?;)
             } else {
                 quote!(if let Some(body) = body {

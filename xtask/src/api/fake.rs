@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::model::Model;
+use super::model::{Kind, Model};
 use super::names::{doc, field_ident, ident, param_owner, upper_camel};
 
 pub(super) fn emit(model: &Model) -> TokenStream {
@@ -21,23 +21,23 @@ pub(super) fn emit(model: &Model) -> TokenStream {
             let c = ident(&param_owner(op, p));
             let default_const = ident(&format!("{}_DEFAULT", param_owner(op, p)));
             let has_default = p.schema.default.is_some();
-            let (ty, get) = match (p.schema.kind.as_str(), &p.enum_type) {
+            let (ty, get) = match (p.schema.kind, &p.enum_type) {
                 (_, Some(e)) => {
                     let e = ident(e);
                     (quote!(crate::enums::#e), quote!(param_enum::<crate::enums::#e>(raw, &operations::#c)))
                 }
-                ("integer", None) => (quote!(i64), quote!(param_int(raw, &operations::#c))),
-                ("boolean", None) => (quote!(bool), quote!(param_bool(raw, &operations::#c))),
+                (Kind::Integer, None) => (quote!(i64), quote!(param_int(raw, &operations::#c))),
+                (Kind::Boolean, None) => (quote!(bool), quote!(param_bool(raw, &operations::#c))),
                 _ => (quote!(::std::string::String), quote!(param_str(raw, &operations::#c))),
             };
             let (field_ty, value) = if p.required {
                 (ty, quote!(required(raw, &operations::#c, #get?)?))
             } else if has_default {
-                let or_default = match (p.schema.kind.as_str(), &p.enum_type) {
+                let or_default = match (p.schema.kind, &p.enum_type) {
                     (_, Some(_)) => {
                         quote!(unwrap_or_else(|| ::std::convert::From::from(crate::limits::#default_const)))
                     }
-                    ("string", None) => quote!(unwrap_or_else(|| crate::limits::#default_const.to_owned())),
+                    (Kind::String, None) => quote!(unwrap_or_else(|| crate::limits::#default_const.to_owned())),
                     _ => quote!(unwrap_or(crate::limits::#default_const)),
                 };
                 (ty, quote!(#get?.#or_default))
@@ -47,9 +47,9 @@ pub(super) fn emit(model: &Model) -> TokenStream {
             fields.push(quote!(#f: #field_ty));
             parse.push(quote!(#f: #value));
         }
-        if let Some((_, rust, required)) = &op.body {
-            let b = ident(rust);
-            if *required {
+        if let Some(body) = &op.body {
+            let b = ident(&body.rust);
+            if body.required {
                 fields.push(quote!(body: crate::requests::#b));
                 parse.push(quote!(body: required_body(raw, body::<crate::requests::#b>(raw)?)?));
             } else {

@@ -1,14 +1,12 @@
 //! The limits: every number, pattern and default a constraint states, named `<OWNER>_<KIND>`, and the `Schema`
 //! expression of a value that names them.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::model::{Model, SchemaDef};
-use super::names::{body_owner, doc, ident, param_owner, snake};
+use super::model::{Kind, Model, SchemaDef};
+use super::names::{body_owner, doc, ident, items_owner, param_owner, snake};
 
 /// A constant of the `limits` module: name, type, value and what it is.
 pub(super) struct Limit {
@@ -18,20 +16,68 @@ pub(super) struct Limit {
     what: String,
 }
 
-/// The limits of one value, named `{owner}_{KIND}`, and the `Schema` expression that uses them.
-pub(super) fn schema_expr(
-    owner: &str,
-    schema: &SchemaDef,
-    limits: &mut Vec<Limit>,
-    patterns: &mut Vec<(Ident, String)>,
-) -> TokenStream {
-    let kind = match schema.kind.as_str() {
-        "string" => quote!(String),
-        "integer" => quote!(Integer),
-        "number" => quote!(Number),
-        "boolean" => quote!(Boolean),
-        "array" => quote!(Array),
-        _ => quote!(Object),
+/// A value the spec constrains, as its limits know it: the prefix of its constants (`LIST_WORKSPACES_LIMIT`), what
+/// it is (for their docs), and its constraints.
+pub(super) struct Owner<'a> {
+    /// The prefix of its constants.
+    pub(super) name: String,
+    /// What it is, e.g. "query parameter `limit` of `listWorkspaces`".
+    pub(super) what: String,
+    /// Its constraints.
+    pub(super) schema: &'a SchemaDef,
+}
+
+/// Every value of the model that can have limits, in the order of the `limits` module: the parameters of each
+/// operation, then the properties of each request body (each followed by its items, for an array).
+pub(super) fn owners(model: &Model) -> Vec<Owner<'_>> {
+    let mut out = Vec::new();
+    for op in &model.operations {
+        for p in &op.params {
+            let what = format!("{} parameter `{}` of `{}`", p.location.as_str(), p.name, op.id);
+            out.push(Owner { name: param_owner(op, p), what, schema: &p.schema });
+        }
+    }
+    for b in &model.bodies {
+        for p in &b.props {
+            let what = format!("property `{}` of `{}`", p.name, b.schema);
+            out.push(Owner { name: body_owner(b, p), what, schema: &p.schema });
+            if let Some(items) = &p.items {
+                let what = format!("the items of `{}` of `{}`", p.name, b.schema);
+                out.push(Owner { name: items_owner(b, p), what, schema: items });
+            }
+        }
+    }
+    out
+}
+
+/// What the limits of one value are, computed in one place: its constants (named `{owner}_{KIND}`), the
+/// `Schema` expression that names them, and the matcher of its pattern.
+struct Analysis {
+    limits: Vec<Limit>,
+    expr: TokenStream,
+    pattern: Option<(Ident, String)>,
+}
+
+/// The `Schema` expression of a value, naming its constants in `crate::limits`.
+pub(super) fn schema_expr(owner: &str, schema: &SchemaDef) -> TokenStream {
+    analyse(owner, schema).expr
+}
+
+/// The matcher function of a value's pattern (its name and the pattern), if it has one.
+pub(super) fn pattern_of(owner: &str, schema: &SchemaDef) -> Option<(Ident, String)> {
+    analyse(owner, schema).pattern
+}
+
+fn analyse(owner: &str, schema: &SchemaDef) -> Analysis {
+    let mut limits = Vec::new();
+    let mut pattern = None;
+    let kind = match schema.kind {
+        Kind::String => quote!(String),
+        Kind::Integer => quote!(Integer),
+        Kind::Number => quote!(Number),
+        Kind::Boolean => quote!(Boolean),
+        Kind::Array => quote!(Array),
+        Kind::Object => quote!(Object),
     };
     let mut fields = Vec::new();
     let mut limit = |suffix: &str, ty: TokenStream, value: TokenStream, what: String| {
@@ -62,8 +108,8 @@ pub(super) fn schema_expr(
     ] {
         let Some(n) = value else { continue };
         let what = format!("`{spec_key}`{}: {n}", if exclusive { " (exclusive)" } else { "" });
-        let bound = match (schema.kind.as_str(), n.as_i64()) {
-            ("integer", Some(i)) => {
+        let bound = match (schema.kind, n.as_i64()) {
+            (Kind::Integer, Some(i)) => {
                 let lit = proc_macro2::Literal::i64_unsuffixed(i);
                 let path = limit(suffix, quote!(i64), quote!(#lit), what);
                 quote!(crate::validate::Bound::Integer(#path))
@@ -85,7 +131,7 @@ pub(super) fn schema_expr(
     if let Some(p) = &schema.pattern {
         let path = limit("PATTERN", quote!(&str), quote!(#p), format!("`pattern`: `{p}`"));
         let matcher = format_ident!("{}_matches", snake(owner));
-        patterns.push((matcher.clone(), p.clone()));
+        pattern = Some((matcher.clone(), p.clone()));
         fields.push(quote!(pattern: Some(crate::validate::Pattern::new(#path, #matcher))));
     }
     if !schema.values.is_empty() {
@@ -113,7 +159,9 @@ pub(super) fn schema_expr(
         };
         limit("DEFAULT", ty, value, format!("`default`: {text}"));
     }
-    quote!(crate::validate::Schema { #(#fields,)* ..crate::validate::Schema::of(crate::validate::Kind::#kind) })
+    let expr =
+        quote!(crate::validate::Schema { #(#fields,)* ..crate::validate::Schema::of(crate::validate::Kind::#kind) });
+    Analysis { limits, expr, pattern }
 }
 
 pub(super) fn pattern_fns(patterns: &[(Ident, String)]) -> TokenStream {
@@ -132,42 +180,13 @@ pub(super) fn pattern_fns(patterns: &[(Ident, String)]) -> TokenStream {
 }
 
 pub(super) fn emit(model: &Model) -> TokenStream {
-    let mut limits = Vec::new();
-    let mut patterns = Vec::new();
-    for op in &model.operations {
-        for p in &op.params {
-            schema_expr(&param_owner(op, p), &p.schema, &mut limits, &mut patterns);
-        }
-    }
-    for b in &model.bodies {
-        for p in &b.props {
-            schema_expr(&body_owner(b, p), &p.schema, &mut limits, &mut patterns);
-            if let Some(items) = &p.items {
-                schema_expr(&format!("{}_ITEMS", body_owner(b, p)), items, &mut limits, &mut patterns);
-            }
-        }
-    }
-    let mut owners = BTreeMap::new();
-    for op in &model.operations {
-        for p in &op.params {
-            owners.insert(param_owner(op, p), format!("{} parameter `{}` of `{}`", p.location, p.name, op.id));
-        }
-    }
-    for b in &model.bodies {
-        for p in &b.props {
-            owners.insert(body_owner(b, p), format!("property `{}` of `{}`", p.name, b.schema));
-            owners
-                .insert(format!("{}_ITEMS", body_owner(b, p)), format!("the items of `{}` of `{}`", p.name, b.schema));
-        }
-    }
-    let items = limits.iter().map(|l| {
-        let owner = owners.iter().filter(|(o, _)| l.name.starts_with(o.as_str())).max_by_key(|(o, _)| o.len());
-        let of = owner.map(|(_, w)| w.as_str()).unwrap_or("");
-        let text = doc(&format!("{}, {of}.", l.what));
-        let name = ident(&l.name);
-        let ty = &l.ty;
-        let value = &l.value;
-        quote! { #text pub const #name: #ty = #value; }
+    let items = owners(model).into_iter().flat_map(|owner| {
+        analyse(&owner.name, owner.schema).limits.into_iter().map(move |l| {
+            let text = doc(&format!("{}, {}.", l.what, owner.what));
+            let name = ident(&l.name);
+            let (ty, value) = (l.ty, l.value);
+            quote! { #text pub const #name: #ty = #value; }
+        })
     });
     quote! {
         /// Every limit the spec states: lengths in characters, bounds, item counts, patterns and defaults, named

@@ -33,8 +33,8 @@ pub struct Op {
     pub summary: String,
     /// The path and query parameters.
     pub params: Vec<Param>,
-    /// The request body's builder (Rust name) and whether it is required.
-    pub body: Option<(String, String, bool)>,
+    /// The request body.
+    pub body: Option<BodyRef>,
     /// The documented success status.
     pub success: u16,
     /// `x-idempotent: true`: the spec says that replaying it has the effect of sending it once, whatever its
@@ -47,8 +47,8 @@ pub struct Op {
 pub struct Param {
     /// The name on the wire.
     pub name: String,
-    /// `path` or `query`.
-    pub location: String,
+    /// Where it goes.
+    pub location: Location,
     /// Whether it must be sent.
     pub required: bool,
     /// Its constraints.
@@ -57,11 +57,73 @@ pub struct Param {
     pub enum_type: Option<String>,
 }
 
+/// Where a parameter goes (header parameters are the client's, not the model's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A segment of the path.
+    Path,
+    /// The query string.
+    Query,
+}
+
+impl Location {
+    /// `path` or `query`, as the spec's `in` says.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+        }
+    }
+}
+
+/// The JSON type of a value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// `string`.
+    String,
+    /// `integer`.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `array`.
+    Array,
+    /// `object` (and a schema with no `type`).
+    #[default]
+    Object,
+}
+
+impl Kind {
+    /// The spec's `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::Array => "array",
+            Kind::Object => "object",
+        }
+    }
+}
+
+/// The request body of an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyRef {
+    /// The name of its schema in the spec.
+    pub schema: String,
+    /// Its builder's Rust name.
+    pub rust: String,
+    /// Whether it must be sent.
+    pub required: bool,
+}
+
 /// The constraints of one value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchemaDef {
-    /// `string`, `integer`, `number`, `boolean`, `array` or `object`.
-    pub kind: String,
+    /// Its type.
+    pub kind: Kind,
     /// `nullable: true`.
     pub nullable: bool,
     /// `minLength`.
@@ -192,10 +254,11 @@ impl Model {
             let mut params = Vec::new();
             for (p_at, p) in crate::lint::parameters(tree, &op) {
                 let Some(p) = spec::deref(tree, p) else { continue };
-                let location = p.get("in").and_then(Value::as_str).unwrap_or("");
-                if !matches!(location, "path" | "query") {
-                    continue;
-                }
+                let location = match p.get("in").and_then(Value::as_str) {
+                    Some("path") => Location::Path,
+                    Some("query") => Location::Query,
+                    _ => continue,
+                };
                 let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
                 let raw_schema = p.get("schema").unwrap_or(&Value::Null);
                 let (schema, enum_type) = match value_schema(tree, raw_schema, &enum_names, &format!("{p_at}/schema")) {
@@ -205,12 +268,13 @@ impl Model {
                         continue;
                     }
                 };
-                if !matches!(schema.kind.as_str(), "string" | "integer" | "boolean") {
-                    problems.push(format!("{p_at}/schema: a {} parameter is not supported", schema.kind));
+                if !matches!(schema.kind, Kind::String | Kind::Integer | Kind::Boolean) {
+                    problems.push(format!("{p_at}/schema: a {} parameter is not supported", schema.kind.as_str()));
                     continue;
                 }
-                let required = location == "path" || p.get("required").and_then(Value::as_bool).unwrap_or(false);
-                params.push(Param { name, location: location.to_owned(), required, schema, enum_type });
+                let required =
+                    location == Location::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+                params.push(Param { name, location, required, schema, enum_type });
             }
             let mut body = None;
             if let Some(rb) = op.op.get("requestBody").and_then(|rb| spec::deref(tree, rb)) {
@@ -225,7 +289,7 @@ impl Model {
                         let entry = body_users.entry(name.to_owned()).or_default();
                         entry.0.push(format!("`{}` (`{} {}`)", op.id(), op.method.to_uppercase(), op.path));
                         entry.1 |= op.method == "patch";
-                        body = Some((name.to_owned(), rust_name(name, true), required));
+                        body = Some(BodyRef { schema: name.to_owned(), rust: rust_name(name, true), required });
                     }
                     None => problems.push(format!(
                         "{at}/requestBody: the body must be a $ref to a named JSON schema (the builder is named after it)"
@@ -410,9 +474,14 @@ pub(super) fn value_schema(
 pub(super) fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
     let ty = node.get("type").and_then(Value::as_str);
     let kind = match ty {
-        Some(t @ ("string" | "integer" | "number" | "boolean" | "array" | "object")) => t,
-        None if node.get("enum").is_some() => "string",
-        None => "object",
+        Some("string") => Kind::String,
+        Some("integer") => Kind::Integer,
+        Some("number") => Kind::Number,
+        Some("boolean") => Kind::Boolean,
+        Some("array") => Kind::Array,
+        Some("object") => Kind::Object,
+        None if node.get("enum").is_some() => Kind::String,
+        None => Kind::Object,
         Some(other) => return Err(format!("{at}/type: {other:?} is not a type the generator knows")),
     };
     let size = |key: &str| node.get(key).and_then(Value::as_u64);
@@ -422,7 +491,7 @@ pub(super) fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
         regex_lite::Regex::new(pattern).map_err(|e| format!("{at}/pattern: {pattern:?} does not compile: {e}"))?;
     }
     Ok(SchemaDef {
-        kind: kind.to_owned(),
+        kind,
         nullable: flag("nullable"),
         min_length: size("minLength"),
         max_length: size("maxLength"),
@@ -456,29 +525,29 @@ pub(super) fn prop_def(
     at: &str,
 ) -> Result<PropDef, String> {
     let (schema, enum_type) = value_schema(tree, node, enums, at)?;
-    let (ty, items) = match (schema.kind.as_str(), enum_type) {
+    let (ty, items) = match (schema.kind, enum_type) {
         (_, Some(e)) => (Ty::Enum(e), None),
-        ("array", None) => {
+        (Kind::Array, None) => {
             let item_node = follow(tree, node).0.get("items").unwrap_or(&Value::Null);
             let (item, item_enum) = value_schema(tree, item_node, enums, &format!("{at}/items"))?;
-            let item_ty = match (item.kind.as_str(), item_enum) {
+            let item_ty = match (item.kind, item_enum) {
                 (_, Some(e)) => Ty::Enum(e),
-                ("string", None) => Ty::String,
-                ("integer", None) => Ty::Integer,
-                ("number", None) => Ty::Number,
-                ("boolean", None) => Ty::Boolean,
+                (Kind::String, None) => Ty::String,
+                (Kind::Integer, None) => Ty::Integer,
+                (Kind::Number, None) => Ty::Number,
+                (Kind::Boolean, None) => Ty::Boolean,
                 (other, None) => {
+                    let other = other.as_str();
                     return Err(format!("{at}/items: arrays of {other} are not supported in request bodies"));
                 }
             };
             (Ty::Array(Box::new(item_ty)), Some(item))
         }
-        ("string", None) => (Ty::String, None),
-        ("integer", None) => (Ty::Integer, None),
-        ("number", None) => (Ty::Number, None),
-        ("boolean", None) => (Ty::Boolean, None),
-        ("object", None) => (Ty::Json, None),
-        (other, None) => return Err(format!("{at}: {other} properties are not supported in request bodies")),
+        (Kind::String, None) => (Ty::String, None),
+        (Kind::Integer, None) => (Ty::Integer, None),
+        (Kind::Number, None) => (Ty::Number, None),
+        (Kind::Boolean, None) => (Ty::Boolean, None),
+        (Kind::Object, None) => (Ty::Json, None),
     };
     Ok(PropDef { name: name.to_owned(), required, ty, schema, items })
 }

@@ -105,12 +105,19 @@ pub(super) fn doc(text: &str) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// The owner of a parameter's limits: `<OPERATION>_<PARAMETER>`.
 pub(super) fn param_owner(op: &Op, p: &Param) -> String {
     format!("{}_{}", screaming(&op.id), screaming(&p.name))
 }
 
+/// The owner of a body property's limits: `<BUILDER>_<PROPERTY>`.
 pub(super) fn body_owner(b: &BodyDef, p: &PropDef) -> String {
     format!("{}_{}", screaming(&b.rust), screaming(&p.name))
+}
+
+/// The owner of the items of an array property: `<BUILDER>_<PROPERTY>_ITEMS`.
+pub(super) fn items_owner(b: &BodyDef, p: &PropDef) -> String {
+    format!("{}_ITEMS", body_owner(b, p))
 }
 
 pub(super) fn sentence(text: &str) -> String {

@@ -4,12 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::limits::{pattern_fns, schema_expr};
-use super::model::Model;
+use super::limits::{pattern_fns, pattern_of, schema_expr};
+use super::model::{Location, Model};
 use super::names::{doc, ident, param_owner, screaming, sentence, upper_camel};
 
 pub(super) fn emit(model: &Model) -> TokenStream {
-    let mut limits = Vec::new();
     let mut patterns = Vec::new();
     let variants = model.operations.iter().map(|op| {
         let v = ident(&upper_camel(&op.id));
@@ -34,13 +33,17 @@ pub(super) fn emit(model: &Model) -> TokenStream {
         for p in &op.params {
             let owner = param_owner(op, p);
             let c = ident(&owner);
-            let schema = schema_expr(&owner, &p.schema, &mut limits, &mut patterns);
+            let schema = schema_expr(&owner, &p.schema);
+            patterns.extend(pattern_of(&owner, &p.schema));
             let name = &p.name;
-            let location = if p.location == "path" { quote!(Path) } else { quote!(Query) };
+            let location = match p.location {
+                Location::Path => quote!(Path),
+                Location::Query => quote!(Query),
+            };
             let required = p.required;
             let text = doc(&format!(
                 "The {} parameter `{}` of `{}`.{}",
-                p.location,
+                p.location.as_str(),
                 p.name,
                 op.id,
                 if p.schema.description.is_empty() {
@@ -65,7 +68,8 @@ pub(super) fn emit(model: &Model) -> TokenStream {
         let (method, path, summary, success, idempotent) =
             (&op.method, &op.path, &op.summary, op.success, op.idempotent);
         let body = match &op.body {
-            Some((schema, _, required)) => {
+            Some(body) => {
+                let (schema, required) = (&body.schema, body.required);
                 quote!(Some(crate::operation::RequestBody { schema: #schema, required: #required }))
             }
             None => quote!(None),

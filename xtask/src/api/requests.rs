@@ -4,9 +4,9 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::limits::{pattern_fns, schema_expr};
+use super::limits::{pattern_fns, pattern_of, schema_expr};
 use super::model::{Model, SchemaDef, Ty};
-use super::names::{body_owner, capitalize, doc, field_ident, ident, sentence};
+use super::names::{body_owner, capitalize, doc, field_ident, ident, items_owner, sentence};
 
 pub(super) fn rust_ty(ty: &Ty) -> TokenStream {
     match ty {
@@ -124,7 +124,6 @@ pub(super) fn schemars_constraints(owner: &str, s: &SchemaDef) -> Vec<TokenStrea
 }
 
 pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
-    let mut limits = Vec::new();
     let mut patterns = Vec::new();
     let mut items = Vec::new();
     for b in &model.bodies {
@@ -182,7 +181,7 @@ pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             }
             schemars.extend(schemars_constraints(&body_owner(b, p), &p.schema));
             if let Some(items) = &p.items {
-                let inner = schemars_constraints(&format!("{}_ITEMS", body_owner(b, p)), items);
+                let inner = schemars_constraints(&items_owner(b, p), items);
                 if !inner.is_empty() {
                     schemars.push(quote!(inner(#(#inner),*)));
                 }
@@ -274,16 +273,18 @@ pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             let mut body_checks = Vec::new();
             if needs(&p.schema, &p.ty) {
                 let c = ident(&owner);
-                let schema = schema_expr(&owner, &p.schema, &mut limits, &mut patterns);
+                let schema = schema_expr(&owner, &p.schema);
+                patterns.extend(pattern_of(&owner, &p.schema));
                 schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
                 body_checks.push(check_one(&c, &p.ty, quote!(v)));
             }
             if let (Ty::Array(item), Some(item_schema)) = (&p.ty, &p.items)
                 && needs(item_schema, item)
             {
-                let item_owner = format!("{owner}_ITEMS");
+                let item_owner = items_owner(b, p);
                 let c = ident(&item_owner);
-                let schema = schema_expr(&item_owner, item_schema, &mut limits, &mut patterns);
+                let schema = schema_expr(&item_owner, item_schema);
+                patterns.extend(pattern_of(&item_owner, item_schema));
                 schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
                 let one = check_one(&c, item, quote!(item));
                 body_checks.push(quote!(for item in v.iter() { #one }));
