@@ -375,8 +375,9 @@ impl Model {
         let mut rust_names = BTreeMap::new();
         for name in enums.iter().map(|e| &e.rust).chain(bodies.iter().map(|b| &b.rust)) {
             if rust_names.insert(name.clone(), ()).is_some() {
-                problems
-                    .push(format!("two schemas take the Rust name {name}; add a RUST_NAMES entry in xtask/src/api.rs"));
+                problems.push(format!(
+                    "two schemas take the Rust name {name}; add a RUST_NAMES entry in xtask/src/api/names.rs"
+                ));
             }
         }
         if problems.is_empty() {
