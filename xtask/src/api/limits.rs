@@ -9,7 +9,7 @@ use super::model::{Kind, Model, SchemaDef};
 use super::names::{body_owner, doc, ident, items_owner, param_owner, snake};
 
 /// A constant of the `limits` module: name, type, value and what it is.
-pub(super) struct Limit {
+struct Limit {
     name: String,
     ty: TokenStream,
     value: TokenStream,
@@ -18,18 +18,18 @@ pub(super) struct Limit {
 
 /// A value the spec constrains, as its limits know it: the prefix of its constants (`LIST_WORKSPACES_LIMIT`), what
 /// it is (for their docs), and its constraints.
-pub(super) struct Owner<'a> {
+struct Owner<'a> {
     /// The prefix of its constants.
-    pub(super) name: String,
+    name: String,
     /// What it is, e.g. "query parameter `limit` of `listWorkspaces`".
-    pub(super) what: String,
+    what: String,
     /// Its constraints.
-    pub(super) schema: &'a SchemaDef,
+    schema: &'a SchemaDef,
 }
 
 /// Every value of the model that can have limits, in the order of the `limits` module: the parameters of each
 /// operation, then the properties of each request body (each followed by its items, for an array).
-pub(super) fn owners(model: &Model) -> Vec<Owner<'_>> {
+fn owners(model: &Model) -> Vec<Owner<'_>> {
     let mut out = Vec::new();
     for op in &model.operations {
         for p in &op.params {

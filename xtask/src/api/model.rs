@@ -403,15 +403,15 @@ impl Model {
 }
 
 /// The names in a schema's `required`.
-pub(super) fn required_of(schema: &Value) -> BTreeSet<&str> {
+fn required_of(schema: &Value) -> BTreeSet<&str> {
     schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
 }
 
-pub(super) fn description(node: &Value) -> String {
+fn description(node: &Value) -> String {
     node.get("description").and_then(Value::as_str).unwrap_or("").trim().to_owned()
 }
 
-pub(super) fn enum_def(name: &str, schema: &Value) -> Result<Option<EnumDef>, String> {
+fn enum_def(name: &str, schema: &Value) -> Result<Option<EnumDef>, String> {
     let Some(values) = schema.get("enum").and_then(Value::as_array) else { return Ok(None) };
     let ty = schema.get("type").and_then(Value::as_str).unwrap_or("string");
     if ty != "string" {
@@ -453,7 +453,7 @@ pub(super) fn follow<'a>(tree: &'a Value, node: &'a Value) -> (&'a Value, Option
 }
 
 /// The constraints of a value and the open enum it belongs to, if any.
-pub(super) fn value_schema(
+fn value_schema(
     tree: &Value,
     node: &Value,
     enums: &BTreeMap<&str, &EnumDef>,
@@ -472,7 +472,7 @@ pub(super) fn value_schema(
     Ok((def, enum_type))
 }
 
-pub(super) fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
+fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
     let ty = node.get("type").and_then(Value::as_str);
     let kind = match ty {
         Some("string") => Kind::String,
@@ -517,7 +517,7 @@ pub(super) fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
     })
 }
 
-pub(super) fn prop_def(
+fn prop_def(
     tree: &Value,
     name: &str,
     node: &Value,

@@ -5,10 +5,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::limits::{pattern_fns, pattern_of, schema_expr};
-use super::model::{Model, SchemaDef, Ty};
+use super::model::{BodyDef, Model, PropDef, SchemaDef, Ty};
 use super::names::{body_owner, capitalize, doc, field_ident, ident, items_owner, sentence};
 
-pub(super) fn rust_ty(ty: &Ty) -> TokenStream {
+fn rust_ty(ty: &Ty) -> TokenStream {
     match ty {
         Ty::String => quote!(::std::string::String),
         Ty::Integer => quote!(i64),
@@ -28,7 +28,7 @@ pub(super) fn rust_ty(ty: &Ty) -> TokenStream {
 
 /// The argument type of a setter or constructor, and the expression that turns the argument `var` into the
 /// field's type.
-pub(super) fn arg(ty: &Ty, var: &Ident) -> (TokenStream, TokenStream) {
+fn arg(ty: &Ty, var: &Ident) -> (TokenStream, TokenStream) {
     match ty {
         Ty::String => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#var.into())),
         Ty::Array(item) if **item == Ty::String => (
@@ -44,7 +44,7 @@ pub(super) fn arg(ty: &Ty, var: &Ident) -> (TokenStream, TokenStream) {
 }
 
 /// A sentence on a value's constraints, for docs: "1 to 100 characters; pattern `...`".
-pub(super) fn constraint_text(s: &SchemaDef) -> String {
+fn constraint_text(s: &SchemaDef) -> String {
     let mut parts = Vec::new();
     let range = |lo: Option<String>, hi: Option<String>, unit: &str| match (lo, hi) {
         (Some(lo), Some(hi)) => Some(format!("{lo} to {hi}{unit}")),
@@ -70,7 +70,7 @@ pub(super) fn constraint_text(s: &SchemaDef) -> String {
 /// `{owner}_{KIND}` (a constant that does not exist is a compile error of the generated code, not a silent gap):
 /// `length` (string lengths and array sizes), `range`, `pattern`; an exclusive bound and a closed enum, which
 /// schemars's attributes cannot state, through `extend`. An open enum's values are its type's schema.
-pub(super) fn schemars_constraints(owner: &str, s: &SchemaDef) -> Vec<TokenStream> {
+fn schemars_constraints(owner: &str, s: &SchemaDef) -> Vec<TokenStream> {
     let limit = |suffix: &str| {
         let id = ident(&format!("{owner}_{suffix}"));
         quote!(crate::limits::#id)
@@ -247,54 +247,8 @@ pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             }
 
             // Validation.
-            let owner = body_owner(b, p);
-            let needs = |s: &SchemaDef, ty: &Ty| -> bool {
-                match ty {
-                    Ty::String | Ty::Enum(_) => {
-                        s.min_length.is_some() || s.max_length.is_some() || s.pattern.is_some() || !s.values.is_empty()
-                    }
-                    Ty::Integer => s.minimum.is_some() || s.maximum.is_some(),
-                    Ty::Number => true,
-                    Ty::Array(_) => s.min_items.is_some() || s.max_items.is_some(),
-                    Ty::Boolean | Ty::Json => false,
-                }
-            };
-            let field_name = wire.as_str();
-            let check_one = |s_const: &Ident, ty: &Ty, v: TokenStream| -> TokenStream {
-                match ty {
-                    Ty::String => quote!(crate::validate::check_str(#field_name, &#s_const, #v, side)?;),
-                    Ty::Enum(_) => quote!(crate::validate::check_str(#field_name, &#s_const, #v.as_str(), side)?;),
-                    Ty::Integer => quote!(crate::validate::check_int(#field_name, &#s_const, i128::from(*#v))?;),
-                    Ty::Number => quote!(crate::validate::check_num(#field_name, &#s_const, *#v)?;),
-                    Ty::Array(_) => quote!(crate::validate::check_items(#field_name, &#s_const, #v.len())?;),
-                    Ty::Boolean | Ty::Json => quote!(),
-                }
-            };
-            let mut body_checks = Vec::new();
-            if needs(&p.schema, &p.ty) {
-                let c = ident(&owner);
-                let schema = schema_expr(&owner, &p.schema);
-                patterns.extend(pattern_of(&owner, &p.schema));
-                schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
-                body_checks.push(check_one(&c, &p.ty, quote!(v)));
-            }
-            if let (Ty::Array(item), Some(item_schema)) = (&p.ty, &p.items)
-                && needs(item_schema, item)
-            {
-                let item_owner = items_owner(b, p);
-                let c = ident(&item_owner);
-                let schema = schema_expr(&item_owner, item_schema);
-                patterns.extend(pattern_of(&item_owner, item_schema));
-                schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
-                let one = check_one(&c, item, quote!(item));
-                body_checks.push(quote!(for item in v.iter() { #one }));
-            }
-            if !body_checks.is_empty() {
-                checks.push(match (p.required && !p.schema.nullable, tri) {
-                    (true, _) => quote!({ let v = &self.#f; #(#body_checks)* }),
-                    (false, true) => quote!(if let Some(Some(v)) = &self.#f { #(#body_checks)* }),
-                    (false, false) => quote!(if let Some(v) = &self.#f { #(#body_checks)* }),
-                });
+            if let Some(check) = validation(b, p, tri, &mut schema_consts, &mut patterns) {
+                checks.push(check);
             }
         }
         let has_default = b.props.iter().all(|p| !p.required);
@@ -388,4 +342,68 @@ pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             #matchers
         }
     }
+}
+
+/// The validation of one property of a request body, if the spec constrains it: the `Schema` constants it needs
+/// (pushed to `schema_consts`, their pattern matchers to `patterns`) and the check, for `validate`. `tri`: the
+/// property is a PATCH body's nullable one (`Option<Option<T>>`).
+fn validation(
+    b: &BodyDef,
+    p: &PropDef,
+    tri: bool,
+    schema_consts: &mut Vec<TokenStream>,
+    patterns: &mut Vec<(Ident, String)>,
+) -> Option<TokenStream> {
+    let f = field_ident(&p.name);
+    let wire = &p.name;
+    let owner = body_owner(b, p);
+    let needs = |s: &SchemaDef, ty: &Ty| -> bool {
+        match ty {
+            Ty::String | Ty::Enum(_) => {
+                s.min_length.is_some() || s.max_length.is_some() || s.pattern.is_some() || !s.values.is_empty()
+            }
+            Ty::Integer => s.minimum.is_some() || s.maximum.is_some(),
+            Ty::Number => true,
+            Ty::Array(_) => s.min_items.is_some() || s.max_items.is_some(),
+            Ty::Boolean | Ty::Json => false,
+        }
+    };
+    let field_name = wire.as_str();
+    let check_one = |s_const: &Ident, ty: &Ty, v: TokenStream| -> TokenStream {
+        match ty {
+            Ty::String => quote!(crate::validate::check_str(#field_name, &#s_const, #v, side)?;),
+            Ty::Enum(_) => quote!(crate::validate::check_str(#field_name, &#s_const, #v.as_str(), side)?;),
+            Ty::Integer => quote!(crate::validate::check_int(#field_name, &#s_const, i128::from(*#v))?;),
+            Ty::Number => quote!(crate::validate::check_num(#field_name, &#s_const, *#v)?;),
+            Ty::Array(_) => quote!(crate::validate::check_items(#field_name, &#s_const, #v.len())?;),
+            Ty::Boolean | Ty::Json => quote!(),
+        }
+    };
+    let mut body_checks = Vec::new();
+    if needs(&p.schema, &p.ty) {
+        let c = ident(&owner);
+        let schema = schema_expr(&owner, &p.schema);
+        patterns.extend(pattern_of(&owner, &p.schema));
+        schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
+        body_checks.push(check_one(&c, &p.ty, quote!(v)));
+    }
+    if let (Ty::Array(item), Some(item_schema)) = (&p.ty, &p.items)
+        && needs(item_schema, item)
+    {
+        let item_owner = items_owner(b, p);
+        let c = ident(&item_owner);
+        let schema = schema_expr(&item_owner, item_schema);
+        patterns.extend(pattern_of(&item_owner, item_schema));
+        schema_consts.push(quote!(const #c: crate::validate::Schema = #schema;));
+        let one = check_one(&c, item, quote!(item));
+        body_checks.push(quote!(for item in v.iter() { #one }));
+    }
+    if body_checks.is_empty() {
+        return None;
+    }
+    Some(match (p.required && !p.schema.nullable, tri) {
+        (true, _) => quote!({ let v = &self.#f; #(#body_checks)* }),
+        (false, true) => quote!(if let Some(Some(v)) = &self.#f { #(#body_checks)* }),
+        (false, false) => quote!(if let Some(v) = &self.#f { #(#body_checks)* }),
+    })
 }
