@@ -47,7 +47,7 @@ const LAYERS: &[Layer] = &[
         &["enums", "requests", "api::enums", "api::requests", "api::schema", "raw"],
     ),
     ("transport (one attempt, and its TLS)", &["transport", "tls"]),
-    ("client (the call loop)", &["client"]),
+    ("client (the call loop, and the generated checked call of each operation)", &["client", "calls"]),
     ("config (the builder)", &["config"]),
     ("handle parts", &["pagination", "bulk"]),
     ("handles of one workspace", &["members", "budgets"]),

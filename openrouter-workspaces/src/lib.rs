@@ -44,6 +44,11 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
+/// The checked calls: one `pub(crate)` method of [`Client`] per operation, which checks the parameters and the
+/// body against the spec before running the operation. Generated; the handles call them.
+#[path = "generated/calls.rs"]
+#[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
+mod calls;
 mod budgets;
 mod bulk;
 mod client;

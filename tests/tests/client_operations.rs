@@ -1,4 +1,4 @@
-//! The ergonomic client against the fake server: all 12 operations, validation before sending, explicit nulls.
+//! The ergonomic client against the fake server: every operation of the spec, validation before sending, explicit nulls.
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
@@ -9,7 +9,7 @@ use openrouter_workspaces::{
 };
 
 #[tokio::test]
-async fn all_twelve_operations_work_end_to_end() {
+async fn every_operation_works_end_to_end() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
     let ws = client.workspaces();
