@@ -5,8 +5,8 @@
 //! ```
 //!
 //! By default it starts the embedded fake server and needs no key. With `OPENROUTER_BASE_URL` set it runs
-//! against that server instead, with `OPENROUTER_API_KEY` as the key (it creates, changes and then deletes a
-//! workspace named `tour-<timestamp>`). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
+//! against that server instead, with `OPENROUTER_MANAGEMENT_KEY` (or `OPENROUTER_API_KEY`) as the key (it
+//! creates, changes and then deletes a workspace named `tour-<timestamp>`). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;

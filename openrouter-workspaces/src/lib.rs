@@ -108,8 +108,8 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
+    API_KEY_VARIABLES, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
+    DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;

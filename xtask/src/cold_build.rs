@@ -183,8 +183,9 @@ pub fn write_floor(root: &Path, dir: &Path) -> Result<(), String> {
     write(dir.join("Cargo.lock"), &lock)
 }
 
-/// Builds and runs one side in a fresh `target`; returns the wall time.
-fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path) -> Result<Duration, String> {
+/// Builds and runs one side in a fresh `target`; returns the wall time. With `timings`, cargo also writes its
+/// `--timings` report under `target/cargo-timings/` (where each crate's build time went).
+fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path, timings: bool) -> Result<Duration, String> {
     if target.exists() {
         std::fs::remove_dir_all(target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
     }
@@ -196,14 +197,17 @@ fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path) -> Result<D
             command.current_dir(root).args(["run", "--quiet", "-p", "openrouter-workspaces", "--example", "tour"])
         }
     };
+    if timings {
+        command.arg("--timings");
+    }
     let start = Instant::now();
     run(command, side.name())?;
     Ok(start.elapsed())
 }
 
 /// Runs `rounds` rounds (at least one) under `work` (the floor crate and both target directories), each side
-/// alternately first.
-pub fn run_rounds(root: &Path, work: &Path, rounds: usize) -> Result<Report, String> {
+/// alternately first; `timings` passes `--timings` to cargo.
+pub fn run_rounds(root: &Path, work: &Path, rounds: usize, timings: bool) -> Result<Report, String> {
     let floor_dir = work.join("floor");
     write_floor(root, &floor_dir)?;
     // The registry cache warm for both sides: whatever is missing is downloaded now, not on the clock.
@@ -224,7 +228,7 @@ pub fn run_rounds(root: &Path, work: &Path, rounds: usize) -> Result<Report, Str
                 Side::Floor => "floor-target",
                 Side::Tour => "tour-target",
             });
-            let seconds = measure(side, root, &floor_dir, &target)?.as_secs_f64();
+            let seconds = measure(side, root, &floor_dir, &target, timings)?.as_secs_f64();
             eprintln!("round {}: {} {seconds:.1} s (load {})", round + 1, side.name(), load_average());
             match side {
                 Side::Floor => floor = seconds,
