@@ -183,8 +183,8 @@ pub fn write_floor(root: &Path, dir: &Path) -> Result<(), String> {
     write(dir.join("Cargo.lock"), &lock)
 }
 
-/// Builds and runs one side in a fresh `target`; returns the wall time. With `timings`, cargo also writes its
-/// `--timings` report under `target/cargo-timings/` (where each crate's build time went).
+/// Builds and runs one side in a fresh `target`, removed afterwards; returns the wall time. With `timings`,
+/// cargo's `--timings` report (where each crate's build time went) is kept in `<target>.timings/`.
 fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path, timings: bool) -> Result<Duration, String> {
     if target.exists() {
         std::fs::remove_dir_all(target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
@@ -201,8 +201,18 @@ fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path, timings: bo
         command.arg("--timings");
     }
     let start = Instant::now();
-    run(command, side.name())?;
-    Ok(start.elapsed())
+    let outcome = run(command, side.name());
+    let elapsed = start.elapsed();
+    // A cold target is several hundred MB: keep only cargo's timings report (beside it), on a machine whose disk
+    // other builds share.
+    if timings {
+        let report = target.join("cargo-timings");
+        let kept = target.with_extension("timings");
+        let _ = std::fs::remove_dir_all(&kept);
+        let _ = std::fs::rename(&report, &kept);
+    }
+    let _ = std::fs::remove_dir_all(target);
+    outcome.map(|()| elapsed)
 }
 
 /// Runs `rounds` rounds (at least one) under `work` (the floor crate and both target directories), each side

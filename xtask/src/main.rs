@@ -79,7 +79,7 @@ enum Command {
         /// Rounds, alternating which side goes first (medians are reported).
         #[arg(long, default_value_t = 1)]
         rounds: usize,
-        /// Also write cargo's `--timings` report of each side (target/cold-build/{floor,tour}-target/cargo-timings).
+        /// Also keep cargo's `--timings` report of each side (target/cold-build/{floor,tour}-target.timings/).
         #[arg(long)]
         timings: bool,
     },
