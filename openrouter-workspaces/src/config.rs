@@ -232,6 +232,11 @@ impl ClientBuilder {
     /// Use this `reqwest::Client` (its pool, proxy and TLS settings). The key, attribution headers, user agent,
     /// per-attempt timeout and body caps are still applied to every request.
     ///
+    /// Its TLS is its own: this crate's TLS features and [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// do not apply to it. With only this crate's default `rustls` feature, reqwest is built with
+    /// `rustls-no-provider` and has no crypto provider of its own: give your `reqwest` dependency a TLS feature
+    /// (`rustls`, `native-tls`), or configure its TLS yourself, or `reqwest::Client::new()` panics.
+    ///
     /// This is the one place the crate's API names a type of the HTTP library (reqwest 0.13): the client you
     /// bring is a reqwest client, so a major version of reqwest is a major version of this method. Errors, by
     /// contrast, expose reqwest's only as `dyn std::error::Error` through [`std::error::Error::source`].
