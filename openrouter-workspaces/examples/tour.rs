@@ -5,8 +5,8 @@
 //! ```
 //!
 //! By default it starts the embedded fake server and needs no key. With `OPENROUTER_BASE_URL` set it runs
-//! against that server instead, with `OPENROUTER_API_KEY` as the key (it creates, changes and then deletes a
-//! workspace named `tour-<timestamp>`). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
+//! against that server instead, with `OPENROUTER_MANAGEMENT_KEY` (or `OPENROUTER_API_KEY`) as the key (it
+//! creates, changes and then deletes a workspace named `tour-<timestamp>`). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
 //!
 //! On the embedded fake it checks, from the fake's request log, that it called every operation of the spec
 //! (`OperationId::ALL`), and fails naming any it missed.

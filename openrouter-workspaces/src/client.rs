@@ -28,7 +28,7 @@ use crate::transport::{self, AttemptNote};
 /// # async fn run() -> Result<(), openrouter_workspaces::Error> {
 /// use openrouter_workspaces::Client;
 ///
-/// let client = Client::from_env()?; // OPENROUTER_API_KEY
+/// let client = Client::from_env()?; // OPENROUTER_MANAGEMENT_KEY, else OPENROUTER_API_KEY
 /// let workspace = client.workspaces().get("production").await?;
 /// println!("{} ({})", workspace.name, workspace.id);
 /// # Ok(()) }
@@ -72,6 +72,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
+            .field("api_key", &self.inner.raw.inner().key_source())
             .field("transport", self.inner.raw.inner())
             .field("retry", &self.inner.settings.retry)
             .field("total_timeout", &self.inner.settings.total_timeout)

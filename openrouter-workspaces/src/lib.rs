@@ -24,7 +24,12 @@
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
 //!
 //! # Features
-//! - `rustls` (default) or `native-tls`: the TLS implementation.
+//! - TLS: `rustls` (default: rustls on the `ring` crypto provider), `aws-lc-rs` (rustls on aws-lc-rs) or
+//!   `native-tls` (the platform's library). When several are on, `native-tls` wins, then `aws-lc-rs`, then
+//!   `rustls`. With rustls the client builds its own rustls configuration (the process default provider if the
+//!   program installed one, else the feature's; rustls-platform-verifier checks certificates, as in reqwest) and
+//!   installs nothing process-wide. [`ClientBuilder::add_root_certificate_pem`] trusts a private CA with any of
+//!   them.
 //! - `fake`: [`fake`], a stateful fake OpenRouter server for tests.
 //! - `schemars`: `schemars::JsonSchema` (schemars 1.x) for every model (the types of [`raw::types`] and their
 //!   aliases), every request builder ([`CreateWorkspace`], [`UpdateWorkspace`], [`BudgetLimit`], ...) and every
@@ -113,8 +118,8 @@ pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
+    API_KEY_VARIABLES, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
+    DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;

@@ -183,8 +183,9 @@ pub fn write_floor(root: &Path, dir: &Path) -> Result<(), String> {
     write(dir.join("Cargo.lock"), &lock)
 }
 
-/// Builds and runs one side in a fresh `target`; returns the wall time.
-fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path) -> Result<Duration, String> {
+/// Builds and runs one side in a fresh `target`, removed afterwards; returns the wall time. With `timings`,
+/// cargo's `--timings` report (where each crate's build time went) is kept in `<target>.timings/`.
+fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path, timings: bool) -> Result<Duration, String> {
     if target.exists() {
         std::fs::remove_dir_all(target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
     }
@@ -196,14 +197,27 @@ fn measure(side: Side, root: &Path, floor_dir: &Path, target: &Path) -> Result<D
             command.current_dir(root).args(["run", "--quiet", "-p", "openrouter-workspaces", "--example", "tour"])
         }
     };
+    if timings {
+        command.arg("--timings");
+    }
     let start = Instant::now();
-    run(command, side.name())?;
-    Ok(start.elapsed())
+    let outcome = run(command, side.name());
+    let elapsed = start.elapsed();
+    // A cold target is several hundred MB: keep only cargo's timings report (beside it), on a machine whose disk
+    // other builds share.
+    if timings {
+        let report = target.join("cargo-timings");
+        let kept = target.with_extension("timings");
+        let _ = std::fs::remove_dir_all(&kept);
+        let _ = std::fs::rename(&report, &kept);
+    }
+    let _ = std::fs::remove_dir_all(target);
+    outcome.map(|()| elapsed)
 }
 
 /// Runs `rounds` rounds (at least one) under `work` (the floor crate and both target directories), each side
-/// alternately first.
-pub fn run_rounds(root: &Path, work: &Path, rounds: usize) -> Result<Report, String> {
+/// alternately first; `timings` passes `--timings` to cargo.
+pub fn run_rounds(root: &Path, work: &Path, rounds: usize, timings: bool) -> Result<Report, String> {
     let floor_dir = work.join("floor");
     write_floor(root, &floor_dir)?;
     // The registry cache warm for both sides: whatever is missing is downloaded now, not on the clock.
@@ -224,7 +238,7 @@ pub fn run_rounds(root: &Path, work: &Path, rounds: usize) -> Result<Report, Str
                 Side::Floor => "floor-target",
                 Side::Tour => "tour-target",
             });
-            let seconds = measure(side, root, &floor_dir, &target)?.as_secs_f64();
+            let seconds = measure(side, root, &floor_dir, &target, timings)?.as_secs_f64();
             eprintln!("round {}: {} {seconds:.1} s (load {})", round + 1, side.name(), load_average());
             match side {
                 Side::Floor => floor = seconds,

@@ -79,6 +79,9 @@ enum Command {
         /// Rounds, alternating which side goes first (medians are reported).
         #[arg(long, default_value_t = 1)]
         rounds: usize,
+        /// Also keep cargo's `--timings` report of each side (target/cold-build/{floor,tour}-target.timings/).
+        #[arg(long)]
+        timings: bool,
     },
     /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed; prints its base URL first. A launcher
     /// for the library's `openrouter-workspaces-fake` binary (feature `fake`): every argument is passed on, e.g.
@@ -110,7 +113,7 @@ fn main() -> ExitCode {
         Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
         Command::Bench { quick, rounds } => return bench(&root, quick, rounds),
         Command::FakeServer { args } => return fake_server(&root, &args),
-        Command::ColdBuild { rounds } => return cold_build(&root, rounds),
+        Command::ColdBuild { rounds, timings } => return cold_build(&root, rounds, timings),
         Command::PublicApi { check } => xtask::public_api::run(&root, check).map(|outcome| match outcome {
             Outcome::Fresh => format!("{} is up to date.", xtask::public_api::SNAPSHOT_PATH),
             Outcome::Written => format!("{} written.", xtask::public_api::SNAPSHOT_PATH),
@@ -196,10 +199,10 @@ fn bench(root: &std::path::Path, quick: bool, rounds: usize) -> ExitCode {
     }
 }
 
-fn cold_build(root: &std::path::Path, rounds: usize) -> ExitCode {
+fn cold_build(root: &std::path::Path, rounds: usize, timings: bool) -> ExitCode {
     use xtask::cold_build;
     let project = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
-    match cold_build::run_rounds(root, &project.join("cold-build"), rounds) {
+    match cold_build::run_rounds(root, &project.join("cold-build"), rounds, timings) {
         Ok(report) => {
             println!("{}", report.render());
             if report.targets_hold() { ExitCode::SUCCESS } else { ExitCode::FAILURE }

@@ -3,8 +3,14 @@
 //! API. Every case must end with a value or an [`Error`], within a bound; proptest reports a panic as a failure.
 //!
 //! Case counts are kept small so the whole file runs in a few seconds; raise them locally with
-//! `PROPTEST_CASES=5000 cargo test -p openrouter-workspaces --test no_panic`.
+//! `PROPTEST_CASES=5000 cargo test -p openrouter-workspaces-tests --test no_panic`.
+//!
+//! This suite lives in the test crate, not beside the library's own tests, so that proptest (and its
+//! regex-syntax and rand) is not a dev-dependency of the library: `cargo run --example tour` on a fresh checkout
+//! builds the library's dev-dependencies, and does not build these (see `cargo xtask cold-build`). The hostile
+//! server is the library tests' own.
 
+#[path = "../../openrouter-workspaces/tests/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -197,21 +203,7 @@ fn scripted(test: usize) -> &'static Scripted {
 fn http() -> reqwest::Client {
     static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
     HTTP.get_or_init(|| {
-        let builder = reqwest::Client::builder().pool_max_idle_per_host(0);
-        // With the `rustls` feature reqwest has no crypto provider of its own (the library brings its own rustls
-        // configuration), and would panic: this client gets one on ring with no roots, which plain http never uses.
-        #[cfg(any(feature = "rustls", feature = "aws-lc-rs"))]
-        let builder = {
-            use tokio_rustls::rustls;
-            let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-            let tls = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("TLS versions")
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            builder.tls_backend_preconfigured(tls)
-        };
-        builder.build().expect("an HTTP client")
+        openrouter_workspaces_tests::plain_http_client_builder().pool_max_idle_per_host(0).build().unwrap()
     })
     .clone()
 }

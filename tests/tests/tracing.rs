@@ -1,4 +1,7 @@
 //! Each attempt is visible in `tracing` (operation, attempt, status, elapsed, request id), and the key never is.
+//!
+//! In the test crate, so that tracing-subscriber is not a dev-dependency of the library (which
+//! `cargo run --example tour` builds; see `cargo xtask cold-build`).
 
 use std::sync::{Arc, Mutex};
 
