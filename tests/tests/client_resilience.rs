@@ -238,7 +238,7 @@ async fn a_callers_own_http_client_still_gets_the_attempt_timeout() {
     // A reqwest client with no timeout of its own: the SDK's per-attempt timeout must still bound each attempt.
     let client = server
         .client_builder()
-        .http_client(reqwest::Client::new())
+        .http_client(openrouter_workspaces_tests::plain_http_client())
         .timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::none())
         .build()

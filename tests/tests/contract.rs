@@ -382,7 +382,7 @@ async fn off_spec_requests_are_flagged_and_refused_with_the_documented_error() {
     let too_many = limits::LIST_WORKSPACES_LIMIT_MAXIMUM + 1;
     assert!(client.raw().list_workspaces(NonZeroU64::new(too_many.unsigned_abs()), None).await.is_err());
     // By hand, as a broken SDK would send them.
-    let http = reqwest::Client::new();
+    let http = openrouter_workspaces_tests::plain_http_client();
     let url = |path: &str| format!("{}{path}", server.base_url());
     let sends = [
         http.post(url("/workspaces")).bearer_auth(FAKE_API_KEY).json(&json!({"name": "N"})),
