@@ -63,6 +63,7 @@ mod requests;
 mod retry;
 mod retry_budget;
 mod schema;
+mod secret;
 mod throttle;
 mod transport;
 pub mod validate;
@@ -113,6 +114,7 @@ pub use config::{
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
 pub use retry_budget::RetryBudget;
+pub use secret::{REDACTED, Secret};
 pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 

@@ -36,7 +36,14 @@ pub const RUST_NAMES: &[(&str, &str)] = &[
     ("WorkspaceBudgetResetInterval", "ResetInterval"),
     // `budgets(..).set(interval, BudgetLimit::new(100.0))`, or just `100.0`.
     ("UpsertWorkspaceBudgetRequest", "BudgetLimit"),
+    // `workspaces().keys("acme").create(CreateKey::new("ci"))`, `keys().update(hash, UpdateKey::new())`.
+    ("CreateApiKeyRequest", "CreateKey"),
+    ("UpdateApiKeyRequest", "UpdateKey"),
 ];
+
+/// The library's type for a string schema with `format: password` (OpenAPI's word for a value to obscure): a
+/// secret whose `Debug`, `Display` and `Serialize` redact it (a created API key's `key`).
+pub const SECRET_TYPE: &str = "crate::secret::Secret";
 
 /// What the generator reads from the spec.
 #[derive(Debug)]
@@ -49,6 +56,8 @@ pub struct Model {
     pub bodies: Vec<BodyDef>,
     /// Every object schema of the components.
     pub shapes: Vec<ShapeDef>,
+    /// The string schemas of the components with `format: password`, each replaced by [`SECRET_TYPE`].
+    pub secrets: Vec<String>,
 }
 
 /// One operation.
@@ -334,8 +343,16 @@ impl Model {
                     .push(format!("two schemas take the Rust name {name}; add a RUST_NAMES entry in xtask/src/api.rs"));
             }
         }
+        let secrets = schemas
+            .iter()
+            .filter(|(_, s)| {
+                s.get("type").and_then(Value::as_str) == Some("string")
+                    && s.get("format").and_then(Value::as_str) == Some("password")
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         if problems.is_empty() {
-            Ok(Model { operations, enums, bodies, shapes })
+            Ok(Model { operations, enums, bodies, shapes, secrets })
         } else {
             Err(format!(
                 "the generator cannot express {} thing(s) of the spec:\n  {}",
@@ -345,14 +362,16 @@ impl Model {
         }
     }
 
-    /// The replacements progenitor needs: each enum by the library's open enum, each request body by its builder.
+    /// The replacements progenitor needs: each enum by the library's open enum, each request body by its builder,
+    /// each secret by [`SECRET_TYPE`].
     pub fn replacements(&self) -> Vec<(String, String)> {
         let enums = self.enums.iter().map(|e| {
             let path = format!("crate::enums::{}", e.rust);
             (e.schema.clone(), if e.nullable { format!("::std::option::Option<{path}>") } else { path })
         });
         let bodies = self.bodies.iter().map(|b| (b.schema.clone(), format!("crate::requests::{}", b.rust)));
-        enums.chain(bodies).collect()
+        let secrets = self.secrets.iter().map(|s| (s.clone(), SECRET_TYPE.to_owned()));
+        enums.chain(bodies).chain(secrets).collect()
     }
 }
 
