@@ -1,5 +1,5 @@
 //! A typed, retrying, forward-compatible client for the [OpenRouter](https://openrouter.ai) **Workspaces
-//! management API**: workspaces, their members and their budgets.
+//! management API**: workspaces, their members and budgets, their API keys and default guardrail.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), openrouter_workspaces::Error> {
@@ -13,6 +13,8 @@
 //!
 //! # Layout
 //! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
+//! - [`Workspaces`], [`Members`], [`Budgets`], [`WorkspaceKeys`] and [`Keys`] (API keys; a created key's secret is a
+//!   [`Secret`]), [`DefaultGuardrail`]: the operations, one handle per resource.
 //! - [`Workspaces::create_many`], [`Workspaces::update_many`], [`Members::add_all`]: bulk jobs ([`Bulk`]) with
 //!   bounded concurrency, per-item results as a stream, and no duplicate on a lost create.
 //! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
@@ -50,6 +52,8 @@ mod client;
 mod config;
 pub mod enums;
 mod error;
+mod guardrail;
+mod keys;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
@@ -89,8 +93,10 @@ pub use api::requests::*;
 pub use budgets::Budgets;
 pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
+pub use guardrail::DefaultGuardrail;
+pub use keys::{Keys, WorkspaceKeys};
 pub use members::Members;
-pub use pagination::{Keyed, Page, Paginator};
+pub use pagination::{Keyed, OffsetPaginator, Page, Paginator};
 pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
@@ -104,6 +110,14 @@ pub type WorkspaceBudget = raw::types::WorkspaceBudget;
 pub type BudgetList = raw::types::ListWorkspaceBudgetsResponse;
 /// The result of adding members: how many memberships were created or updated, and the memberships.
 pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
+/// An API key, as the API returns it: its `hash` is its id. It never holds the key's secret.
+pub type ApiKey = raw::types::ApiKey;
+/// A created API key: the key (`data`) and its secret (`key`), which the API shows only in this answer. The
+/// secret is a [`Secret`]: `Debug` and `Display` redact it; read it with `created.key.expose_secret()`.
+pub type CreatedKey = raw::types::CreateApiKeyResponse;
+/// A guardrail (a workspace's default guardrail, see [`DefaultGuardrail`]): spending limit, allowed and ignored
+/// providers and models, zero data retention, content filters.
+pub type Guardrail = raw::types::Guardrail;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
