@@ -52,11 +52,11 @@ mod client;
 mod config;
 pub mod enums;
 mod error;
-mod guardrail;
-mod keys;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
+mod guardrail;
+mod keys;
 #[cfg(test)]
 mod layering;
 mod members;

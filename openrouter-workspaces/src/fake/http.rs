@@ -102,11 +102,32 @@ fn dispatch(state: &mut Store, op: &Operation, request: Request) -> Outcome {
         Request::DeleteWorkspaceBudget { workspace_ref, interval, .. } => {
             state.delete_budget(&workspace_ref, &interval)
         }
+        Request::ListApiKeys { include_disabled, offset, workspace_id } => {
+            state.list_keys(workspace_id.as_deref(), index(offset.unwrap_or(0)), include_disabled.unwrap_or(false))
+        }
+        Request::CreateApiKey { body } => state.create_key(body),
+        Request::GetApiKey { hash } => state.get_key(&hash),
+        Request::UpdateApiKey { hash, body } => state.update_key(&hash, body),
+        Request::DeleteApiKey { hash } => state.delete_key(&hash),
+        Request::GetGuardrail { id } => state.get_guardrail(&id),
+        Request::UpdateGuardrail { id, body } => state.update_guardrail(&id, body),
         _ => Err(ErrorReply {
             status: 501,
             message: format!("the fake server does not implement {} yet (fake/http.rs `dispatch`)", op.id),
         }),
     }
+}
+
+/// What the request log keeps of an answer: the answer, with a created key's secret (`key`, shown once, on the
+/// wire only) replaced by [`REDACTED`](crate::REDACTED), so that a log printed by a test never holds it.
+fn redacted(operation: Option<crate::operation::OperationId>, body: &Value) -> Value {
+    let mut body = body.clone();
+    if operation == Some(crate::operation::OperationId::CreateApiKey)
+        && let Some(secret) = body.get_mut("key").filter(|k| k.is_string())
+    {
+        *secret = Value::String(crate::REDACTED.to_owned());
+    }
+    body
 }
 
 fn error_body(status: u16, message: &str) -> Value {
@@ -226,7 +247,7 @@ pub(crate) async fn handle(
     let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(entry) = log.iter_mut().rev().find(|r| r.sequence == sequence) {
         entry.status = answer.status;
-        entry.response_body = Some(answer.body.clone());
+        entry.response_body = Some(redacted(entry.operation_id, &answer.body));
     }
     drop(log);
 
