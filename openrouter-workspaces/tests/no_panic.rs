@@ -10,7 +10,9 @@ mod support;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, Error, RetryPolicy, UpdateWorkspace};
+use openrouter_workspaces::{
+    BudgetInterval, Client, CreateKey, CreateWorkspace, Error, RetryPolicy, UpdateGuardrail, UpdateKey, UpdateWorkspace,
+};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use support::{HostileServer, Reply, Then};
@@ -124,7 +126,7 @@ proptest! {
 }
 
 /// The operations a case may call, by index.
-const OPERATIONS: usize = 15;
+const OPERATIONS: usize = 24;
 
 /// Calls operation `which` with these arguments; `Ok(())` for any value it returned.
 async fn call(client: &Client, which: usize, id: &str, offset: u64, limit: u32) -> Result<(), Error> {
@@ -144,6 +146,17 @@ async fn call(client: &Client, which: usize, id: &str, offset: u64, limit: u32) 
         11 => workspaces.budgets(id).delete(BudgetInterval::Daily).await,
         12 => workspaces.list().starting_at(offset).page_size(limit).collect().await.map(drop),
         13 => workspaces.members(id).list().starting_at(offset).page_size(limit).collect().await.map(drop),
+        14 => workspaces.keys(id).include_disabled(limit % 2 == 0).list_page(offset).await.map(drop),
+        15 => workspaces.keys(id).list().starting_at(offset).collect().await.map(drop),
+        16 => workspaces.keys(id).create(CreateKey::new(id).limit(f64::from(limit))).await.map(drop),
+        17 => client.keys().get(id).await.map(drop),
+        18 => client.keys().update(id, UpdateKey::new().name(id).clear_limit()).await.map(drop),
+        19 => client.keys().delete(id).await,
+        20 => workspaces.default_guardrail(id).get().await.map(drop),
+        21 => {
+            workspaces.default_guardrail(id).update(UpdateGuardrail::new().limit_usd(f64::from(limit))).await.map(drop)
+        }
+        22 => workspaces.keys(id).workspace_id().await.map(drop),
         // The raw client: any error is its own type; only that it returns matters.
         _ => {
             let _ = client.raw().get_workspace(id).await;

@@ -6,7 +6,9 @@ use std::future::Future;
 
 use futures_util::Stream;
 use openrouter_workspaces::fake::FakeServer;
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, NewWorkspace, UpdateWorkspace};
+use openrouter_workspaces::{
+    BudgetInterval, Client, CreateKey, CreateWorkspace, NewWorkspace, UpdateGuardrail, UpdateKey, UpdateWorkspace,
+};
 
 fn spawnable<F: Future + Send + 'static>(_: F) {}
 fn spawnable_stream<S: Stream + Send + 'static>(_: S) {}
@@ -45,6 +47,22 @@ fn every_future_and_stream_of_the_surface_is_static_and_send() {
     spawnable(budgets.get(BudgetInterval::Daily));
     spawnable(budgets.set(BudgetInterval::Daily, 1.0));
     spawnable(budgets.delete(BudgetInterval::Daily));
+    // API keys and the default guardrail.
+    let id = String::from("a");
+    let (keys, guardrail) = (client.workspaces().keys(&id), client.workspaces().default_guardrail(&id));
+    let (get_key, delete_key) = (client.keys().get(&id), client.keys().delete(&id));
+    drop(id);
+    spawnable(keys.list().collect());
+    spawnable_stream(keys.list().items());
+    spawnable_stream(keys.list().pages());
+    spawnable(keys.list_page(0));
+    spawnable(keys.create(CreateKey::new("ci")));
+    spawnable(keys.workspace_id());
+    spawnable(get_key);
+    spawnable(delete_key);
+    spawnable(client.keys().update("h", UpdateKey::new().disabled(true)));
+    spawnable(guardrail.get());
+    spawnable(guardrail.update(UpdateGuardrail::new().limit_usd(1.0)));
     // Bulk jobs: their streams and their collections.
     let new = vec![NewWorkspace::new(CreateWorkspace::new("A", "a")).budget(BudgetInterval::Monthly, 1.0)];
     spawnable_stream(client.workspaces().create_many(new.clone()).stream());

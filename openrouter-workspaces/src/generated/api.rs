@@ -4067,7 +4067,7 @@ pub(crate) mod shapes {
         ("expires_at", false, true),
         ("include_byok_in_limit", false, false),
         ("limit", false, true),
-        ("limit_reset", false, true),
+        ("limit_reset", false, false),
         ("name", true, false),
         ("workspace_id", false, false),
     ];
@@ -4187,7 +4187,7 @@ pub(crate) mod shapes {
         ("disabled", false, false),
         ("include_byok_in_limit", false, false),
         ("limit", false, true),
-        ("limit_reset", false, true),
+        ("limit_reset", false, false),
         ("name", false, false),
     ];
     /// The properties of `UpdateApiKeyResponse`: (name, required, nullable).
@@ -4213,7 +4213,7 @@ pub(crate) mod shapes {
         ("include_byok_in_budgets", false, false),
         ("limit_usd", false, true),
         ("name", false, false),
-        ("reset_interval", false, true),
+        ("reset_interval", false, false),
     ];
     /// The properties of `UpdateGuardrailResponse`: (name, required, nullable).
     pub(crate) const UPDATE_GUARDRAIL_RESPONSE: &[(&str, bool, bool)] = &[
@@ -4655,9 +4655,9 @@ pub(crate) mod schema {
 macro_rules! __component_types {
     ($callback:ident) => {
         $callback ! { ("ApiKey", $crate::raw::types::ApiKey), ("ApiKeyLimitReset",
-        ::std::option::Option <$crate::enums::ApiKeyLimitReset >),
-        ("BulkAddWorkspaceMembersRequest", $crate::BulkAddWorkspaceMembers),
-        ("BulkAddWorkspaceMembersResponse",
+        ::std::option::Option <$crate::enums::ApiKeyLimitReset >), ("ApiKeySecret",
+        $crate::Secret), ("BulkAddWorkspaceMembersRequest",
+        $crate::BulkAddWorkspaceMembers), ("BulkAddWorkspaceMembersResponse",
         $crate::raw::types::BulkAddWorkspaceMembersResponse),
         ("BulkRemoveWorkspaceMembersRequest", $crate::BulkRemoveWorkspaceMembers),
         ("BulkRemoveWorkspaceMembersResponse",
