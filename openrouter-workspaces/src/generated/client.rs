@@ -39,12 +39,18 @@ pub mod types {
         ///ISO 8601 UTC timestamp when the API key expires, or null if no expiration
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::std::string::String>,
+        ///Partner's end-user identifier used for attribution.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_user: ::std::option::Option<::std::string::String>,
         ///Unique hash identifier for the API key
         pub hash: ::std::string::String,
         ///Whether to include external BYOK usage in the credit limit
         pub include_byok_in_limit: bool,
         ///Human-readable label for the API key
         pub label: ::std::string::String,
+        ///ISO 8601 UTC timestamp of the most recent usage recorded for the API key, or null if no usage has been recorded since the end of 2025
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_used_at: ::std::option::Option<::std::string::String>,
         ///Spending limit for the API key in USD
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[cfg_attr(
