@@ -350,7 +350,7 @@ async fn every_request_and_response_conforms_to_the_spec() {
     assert_eq!((full_key.workspace_id.as_str(), full_key.limit), (minimal.id.as_str(), Some(25.0)));
     let nowhere = "00000000-0000-4000-8000-000000000000";
     assert_err(ws.keys(nowhere).create(CreateKey::new("lost")).await, 400);
-    assert_err(ws.keys(nowhere).list_page(0).await, 400);
+    assert!(ws.keys(nowhere).list_page(0).await.unwrap().is_empty(), "a filter that matches nothing");
     // listApiKeys: disabled keys on request only; no parameter at all (the raw client): the default workspace.
     client.keys().update(&created.data.hash, UpdateKey::new().disabled(true)).await.unwrap();
     assert_eq!(keys.list().collect().await.unwrap().len(), 1);
@@ -462,11 +462,11 @@ async fn every_request_and_response_conforms_to_the_spec() {
     // permissions and does not fail), and the 400 of get/delete budget and of the two lists (only an interval
     // outside the spec's enum or a query parameter out of its bounds gets one, which the SDK does not send; see
     // `off_spec_requests_are_flagged_and_refused_with_the_documented_error`).
-    // Nor the 429 of the key operations (it has a rate limit, off here), nor the 400 of updateApiKey (only a
-    // body the SDK refuses to send gets one).
+    // Nor the 429 of the key operations (it has a rate limit, off here), nor the 400 of updateApiKey and
+    // listApiKeys (only a body or an offset the SDK refuses to send gets one).
     let injected_only = |(op, status): &(String, u16)| {
         matches!(status, 403 | 429 | 500)
-            || (*status == 400 && op == "updateApiKey")
+            || (*status == 400 && matches!(op.as_str(), "updateApiKey" | "listApiKeys"))
             || (*status == 400
                 && matches!(
                     op.as_str(),
