@@ -146,7 +146,7 @@ async fn call(client: &Client, which: usize, id: &str, offset: u64, limit: u32) 
         11 => workspaces.budgets(id).delete(BudgetInterval::Daily).await,
         12 => workspaces.list().starting_at(offset).page_size(limit).collect().await.map(drop),
         13 => workspaces.members(id).list().starting_at(offset).page_size(limit).collect().await.map(drop),
-        14 => workspaces.keys(id).include_disabled(limit % 2 == 0).list_page(offset).await.map(drop),
+        14 => workspaces.keys(id).include_disabled(limit.is_multiple_of(2)).list_page(offset).await.map(drop),
         15 => workspaces.keys(id).list().starting_at(offset).collect().await.map(drop),
         16 => workspaces.keys(id).create(CreateKey::new(id).limit(f64::from(limit))).await.map(drop),
         17 => client.keys().get(id).await.map(drop),

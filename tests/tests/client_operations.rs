@@ -68,11 +68,11 @@ async fn every_operation_works_end_to_end() {
     let minted = keys.create(CreateKey::new("ci").limit(10.0)).await.unwrap();
     let secret = minted.key.expose_secret().to_owned();
     assert_eq!((minted.data.workspace_id.as_str(), minted.data.limit), (created.id.as_str(), Some(10.0)));
-    assert_eq!(keys.list().collect().await.unwrap(), [minted.data.clone()]);
+    assert_eq!(keys.list().collect().await.unwrap(), std::slice::from_ref(&minted.data));
     let disabled = client.keys().update(&minted.data.hash, UpdateKey::new().disabled(true)).await.unwrap();
     assert!(disabled.disabled);
     assert!(keys.list().collect().await.unwrap().is_empty());
-    assert_eq!(keys.clone().include_disabled(true).list().collect().await.unwrap(), [disabled.clone()]);
+    assert_eq!(keys.clone().include_disabled(true).list().collect().await.unwrap(), std::slice::from_ref(&disabled));
     assert_eq!(client.keys().get(&minted.data.hash).await.unwrap(), disabled);
 
     // The default guardrail: unconfigured (`None`), then materialized by an update, through the workspace's

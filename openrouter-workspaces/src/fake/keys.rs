@@ -89,6 +89,12 @@ impl Store {
 
     pub(crate) fn create_key(&mut self, body: CreateKey) -> Outcome {
         let workspace_id = self.key_workspace(body.workspace_id.as_deref())?;
+        // `format: date-time`, "Must be UTC, other timezones will be rejected".
+        if let Some(at) = &body.expires_at
+            && humantime::parse_rfc3339(at).is_err()
+        {
+            return Err(bad(format!("expires_at {at:?} is not an ISO 8601 UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)")));
+        }
         let secret = new_secret();
         let now = self.now();
         let mut key = blank(
@@ -220,6 +226,9 @@ mod tests {
             "a filter that matches nothing"
         );
         assert_eq!(s.create_key(CreateKey::new("x").workspace_id("no-such-id")).unwrap_err().status, 400);
+        assert_eq!(s.create_key(CreateKey::new("x").expires_at("AAA")).unwrap_err().status, 400);
+        assert_eq!(s.create_key(CreateKey::new("x").expires_at("2027-12-31T23:59:59+02:00")).unwrap_err().status, 400);
+        s.create_key(CreateKey::new("x").expires_at("2027-12-31T23:59:59Z")).unwrap();
     }
 
     #[test]
