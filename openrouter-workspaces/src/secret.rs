@@ -81,6 +81,20 @@ impl serde::Serialize for Secret {
     }
 }
 
+/// Whether the success answer of `operation` carries a secret (`createApiKey`'s `key`), so that the body of an
+/// answer that does not decode is not kept in the error (see `client.rs`).
+pub(crate) fn answer_holds_secret(operation: crate::operation::OperationId) -> bool {
+    operation == crate::operation::OperationId::CreateApiKey
+}
+
+/// A decoder's message without what it quotes: its text up to the first quote (serde quotes the value it could not
+/// read), and where it stopped.
+pub(crate) fn withheld(message: &str) -> String {
+    let head = message.split(['"', '`']).next().unwrap_or("").trim_end();
+    let at = message.rfind(" at line ").and_then(|i| message.get(i..)).unwrap_or("");
+    format!("{head}{at} (the body is withheld: it holds a secret)")
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Secret {
     fn inline_schema() -> bool {
@@ -99,6 +113,16 @@ impl schemars::JsonSchema for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decoders_message_loses_what_it_quotes() {
+        let message = "invalid type: string \"sk-or-v1-0123\", expected f64 at line 1 column 30";
+        let shown = withheld(message);
+        assert!(!shown.contains("sk-or"), "{shown}");
+        assert_eq!(shown, "invalid type: string at line 1 column 30 (the body is withheld: it holds a secret)");
+        assert!(answer_holds_secret(crate::operation::OperationId::CreateApiKey));
+        assert!(!answer_holds_secret(crate::operation::OperationId::GetApiKey));
+    }
 
     #[test]
     fn debug_display_and_serialize_redact_and_expose_reads() {
