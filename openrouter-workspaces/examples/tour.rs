@@ -1,5 +1,5 @@
-//! A walk through every operation (19): a workspace provisioned with a budget, a member, an API key (its secret
-//! printed redacted) and a change of its default guardrail, then taken apart again.
+//! A walk through every operation of the API: a workspace provisioned with a budget, a member, an API key (its
+//! secret printed redacted) and a change of its default guardrail, then taken apart again.
 //!
 //! ```sh
 //! cargo run --example tour
@@ -8,9 +8,13 @@
 //! By default it starts the embedded fake server and needs no key. With `OPENROUTER_BASE_URL` set it runs
 //! against that server instead, with `OPENROUTER_API_KEY` as the key (it creates, changes and then deletes a
 //! workspace named `tour-<timestamp>` and an API key in it). It never touches the real API unless you set `OPENROUTER_BASE_URL`.
+//!
+//! On the embedded fake it checks, from the fake's request log, that it called every operation of the spec
+//! (`OperationId::ALL`), and fails naming any it missed.
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
+use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{
     ApiKeyLimitReset, BudgetInterval, BudgetLimit, Client, CreateKey, CreateWorkspace, GuardrailInterval,
     UpdateGuardrail, UpdateKey, UpdateWorkspace,
@@ -30,7 +34,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn tour() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the fake alive for the whole tour (it stops when dropped).
-    let (client, _fake) = match std::env::var("OPENROUTER_BASE_URL") {
+    let (client, fake) = match std::env::var("OPENROUTER_BASE_URL") {
         Ok(url) => {
             println!("Using the server at {url} (OPENROUTER_BASE_URL).");
             (Client::from_env()?, None)
@@ -162,6 +166,24 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => println!("    and it is gone: {e}"),
         Ok(_) => return Err("the workspace is still there".into()),
     }
-    println!("Tour complete: 19 operations.");
+    let total = OperationId::ALL.len();
+    match &fake {
+        Some(fake) => {
+            let called: std::collections::BTreeSet<OperationId> =
+                fake.requests().iter().filter_map(|r| r.operation_id).collect();
+            let missed: Vec<&str> =
+                OperationId::ALL.iter().filter(|id| !called.contains(id)).map(|id| id.as_str()).collect();
+            if !missed.is_empty() {
+                return Err(format!(
+                    "the tour missed {} of the {total} operations: {}",
+                    missed.len(),
+                    missed.join(", ")
+                )
+                .into());
+            }
+            println!("Tour complete: all {total} operations of the spec.");
+        }
+        None => println!("Tour complete ({total} operations in the spec)."),
+    }
     Ok(())
 }

@@ -359,7 +359,14 @@ async fn map_error<T: DeserializeOwned>(
             );
         }
         let timeout = e.is_timeout();
+        // A refused server certificate is refused again on every attempt: said as such, and not retried.
+        let refused = if before_send && !timeout { crate::tls::refused_certificate(&e) } else { None };
         let message = match (timeout, before_send, note.status) {
+            (false, true, _) if refused.is_some() => format!(
+                "could not connect: the server's TLS certificate was refused ({}); if a private certificate \
+                 authority signed it, trust it with `ClientBuilder::add_root_certificate_pem`",
+                refused.as_deref().unwrap_or_default()
+            ),
             (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
             (true, _, None) => "the attempt timed out".to_owned(),
             (false, true, _) => "could not connect".to_owned(),
@@ -376,8 +383,12 @@ async fn map_error<T: DeserializeOwned>(
             status: note.status,
             source: Some(e),
         });
-        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
-        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
+        let failure = match (before_send, &refused) {
+            (_, Some(_)) => None,
+            (true, None) => Some(Failure::NotSent),
+            (false, None) => Some(Failure::Transport),
+        };
+        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, failure)
     };
     match error {
         raw::Error::ErrorResponse(value) => {

@@ -16,6 +16,7 @@ use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::throttle::Throttle;
+use crate::tls::{self, RootCertificates};
 use crate::transport::Transport;
 
 /// The production base URL.
@@ -81,8 +82,12 @@ pub struct ClientBuilder {
     requests_per_second: Option<f64>,
     uncoordinated: bool,
     http_client: Option<reqwest::Client>,
+    root_certificates: RootCertificates,
     allow_insecure_http: bool,
     ignore_env: bool,
+    /// The TLS implementation, when a test picks one other than [`tls::BACKENDS`]'s first.
+    #[cfg(test)]
+    pub(crate) tls_backend: Option<tls::Backend>,
 }
 
 impl Client {
@@ -216,6 +221,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificate authorities of this PEM text (one or more `-----BEGIN CERTIFICATE-----` blocks, say
+    /// the contents of a company proxy's or a test server's `ca.pem`) beside the platform's own roots. May be
+    /// called more than once. Applies to the client's own HTTP client, whichever TLS feature it uses.
+    ///
+    /// [`build`](Self::build) fails with [`Error::Config`] (setting `root_certificate`) when the text holds no
+    /// certificate or one that does not parse, when the crate was built without a TLS feature, and with
+    /// [`http_client`](Self::http_client), whose TLS is its own: add the certificate to that client instead.
+    ///
+    /// ```
+    /// # let pem = include_str!("../tests/fixtures/tls/ca.pem");
+    /// // let pem = std::fs::read("ca.pem")?;
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-...")
+    ///     .base_url("https://openrouter.internal.example/api/v1")
+    ///     .add_root_certificate_pem(pem)
+    ///     .build()?;
+    /// # Ok::<(), openrouter_workspaces::Error>(())
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.add_pem(pem.as_ref().to_vec());
+        self
+    }
+
     /// Accept a plain `http://` base URL for a non-loopback host. The key then travels unencrypted.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -294,13 +322,27 @@ impl ClientBuilder {
 
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let own_client = self.http_client.is_none();
+        #[cfg(not(test))]
+        let backend = tls::BACKENDS.first().copied();
+        #[cfg(test)]
+        let backend = self.tls_backend.or_else(|| tls::BACKENDS.first().copied());
         let http = match self.http_client {
+            Some(_) if !self.root_certificates.is_empty() => {
+                return Err(Error::config(
+                    "root_certificate",
+                    "added root certificates apply to the client's own HTTP client, not to one given with \
+                     `http_client(..)`: add them to that reqwest client (`tls_certs_merge`)",
+                ));
+            }
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(timeout)
-                .build()
-                .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                let http = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(timeout);
+                tls::configure(http, backend, &self.root_certificates)?
+                    .build()
+                    .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let pace = match self.requests_per_second {
             None => None,

@@ -6,9 +6,8 @@ use std::future::Future;
 use crate::Guardrail;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::operation as op;
 use crate::requests::UpdateGuardrail;
-use crate::validate::{self, Side, Validate};
+use crate::validate::{Side, Validate};
 
 /// The default guardrail of one workspace. Get it from
 /// [`Workspaces::default_guardrail`](crate::Workspaces::default_guardrail); cheap to clone. Its futures own what
@@ -53,8 +52,7 @@ impl DefaultGuardrail {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         async move {
             let id = guardrail_id(&client, &workspace).await?;
-            let id = validate::path_param(&op::GET_GUARDRAIL_ID, &id)?;
-            match client.call(op::GET_GUARDRAIL, |raw| raw.get_guardrail(id)).await {
+            match client.get_guardrail(&id).await {
                 Ok(body) => Ok(Some(body.data)),
                 Err(Error::NotFound(_)) => Ok(None),
                 Err(e) => Err(e),
@@ -72,16 +70,16 @@ impl DefaultGuardrail {
     pub fn update(&self, update: UpdateGuardrail) -> impl Future<Output = Result<Guardrail>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         async move {
+            // Checked before the workspace is read, so that a bad update sends nothing (the checked call checks it
+            // again, with the id).
             update.validate(Side::Client)?;
             let id = guardrail_id(&client, &workspace).await?;
-            let id = validate::path_param(&op::UPDATE_GUARDRAIL_ID, &id)?;
-            Ok(client.call(op::UPDATE_GUARDRAIL, |raw| raw.update_guardrail(id, &update)).await?.data)
+            Ok(client.update_guardrail(&id, &update).await?.data)
         }
     }
 }
 
 /// The `default_guardrail_id` of the workspace with this id or slug.
 async fn guardrail_id(client: &Client, workspace: &str) -> Result<String> {
-    let workspace = validate::path_param(&op::GET_WORKSPACE_ID, workspace)?;
-    Ok(client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(workspace)).await?.data.default_guardrail_id)
+    Ok(client.get_workspace(workspace).await?.data.default_guardrail_id)
 }

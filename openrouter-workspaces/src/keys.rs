@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::operation as op;
 use crate::pagination::OffsetPaginator;
 use crate::requests::{CreateKey, UpdateKey};
-use crate::validate::{self, Side, Validate};
+use crate::validate;
 use crate::{ApiKey, CreatedKey};
 
 impl Client {
@@ -36,10 +36,7 @@ impl Keys {
     /// [`Error::NotFound`] when there is none; an invalid hash is rejected before sending.
     pub fn get(&self, hash: &str) -> impl Future<Output = Result<ApiKey>> + Send + use<> {
         let (client, hash) = (self.client.clone(), hash.to_owned());
-        async move {
-            let hash = validate::path_param(&op::GET_API_KEY_HASH, &hash)?;
-            Ok(client.call(op::GET_API_KEY, |raw| raw.get_api_key(hash)).await?.data)
-        }
+        async move { Ok(client.get_api_key(&hash).await?.data) }
     }
 
     /// Applies `update` to the key with this hash and returns it as it now is. A key cannot move to another
@@ -54,11 +51,7 @@ impl Keys {
     /// ```
     pub fn update(&self, hash: &str, update: UpdateKey) -> impl Future<Output = Result<ApiKey>> + Send + use<> {
         let (client, hash) = (self.client.clone(), hash.to_owned());
-        async move {
-            let hash = validate::path_param(&op::UPDATE_API_KEY_HASH, &hash)?;
-            update.validate(Side::Client)?;
-            Ok(client.call(op::UPDATE_API_KEY, |raw| raw.update_api_key(hash, &update)).await?.data)
-        }
+        async move { Ok(client.update_api_key(&hash, &update).await?.data) }
     }
 
     /// Deletes the key with this hash.
@@ -68,8 +61,7 @@ impl Keys {
     pub fn delete(&self, hash: &str) -> impl Future<Output = Result<()>> + Send + use<> {
         let (client, hash) = (self.client.clone(), hash.to_owned());
         async move {
-            let hash = validate::path_param(&op::DELETE_API_KEY_HASH, &hash)?;
-            client.call(op::DELETE_API_KEY, |raw| raw.delete_api_key(hash)).await?;
+            client.delete_api_key(&hash).await?;
             Ok(())
         }
     }
@@ -134,11 +126,8 @@ impl WorkspaceKeys {
         async move {
             let offset: i64 = validate::int_param(&op::LIST_API_KEYS_OFFSET, offset)?;
             let id = resolve(&this.client, &this.workspace, &this.id).await?;
-            validate::check_str("workspace_id", &op::LIST_API_KEYS_WORKSPACE_ID.schema, id, Side::Client)?;
             let include = this.include_disabled.then_some(true);
-            let body =
-                this.client.call(op::LIST_API_KEYS, |raw| raw.list_api_keys(include, Some(offset), Some(id))).await?;
-            Ok(body.data)
+            Ok(this.client.list_api_keys(include, Some(offset), Some(id)).await?.data)
         }
     }
 
@@ -174,8 +163,7 @@ impl WorkspaceKeys {
                 }
                 _ => key.workspace_id = Some(id.to_owned()),
             }
-            key.validate(Side::Client)?;
-            this.client.call(op::CREATE_API_KEY, |raw| raw.create_api_key(&key)).await
+            this.client.create_api_key(&key).await
         }
     }
 }
@@ -196,12 +184,7 @@ async fn resolve<'a>(client: &Client, workspace: &'a str, cell: &'a OnceCell<Str
     if is_uuid(workspace) {
         return Ok(workspace);
     }
-    let id = cell
-        .get_or_try_init(|| async {
-            let id = validate::path_param(&op::GET_WORKSPACE_ID, workspace)?;
-            Ok::<_, Error>(client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?.data.id)
-        })
-        .await?;
+    let id = cell.get_or_try_init(|| async { Ok::<_, Error>(client.get_workspace(workspace).await?.data.id) }).await?;
     Ok(id)
 }
 

@@ -46,6 +46,11 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
+/// The checked calls: one `pub(crate)` method of [`Client`] per operation, which checks the parameters and the
+/// body against the spec before running the operation. Generated; the handles call them.
+#[path = "generated/calls.rs"]
+#[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
+mod calls;
 mod budgets;
 mod bulk;
 mod client;
@@ -69,6 +74,7 @@ mod retry_budget;
 mod schema;
 mod secret;
 mod throttle;
+mod tls;
 mod transport;
 pub mod validate;
 mod workspaces;
@@ -99,7 +105,7 @@ pub use guardrail::DefaultGuardrail;
 pub use keys::{Keys, WorkspaceKeys};
 pub use members::Members;
 pub use pagination::{Keyed, OffsetPaginator, Page, Paginator};
-pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
+pub use provision::{IfExists, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, WorkspaceOrigin};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.

@@ -1,13 +1,16 @@
-"""Drive the standalone fake server with the official OpenRouter Python SDK (PyPI `openrouter`) through all 19
-operations (the 12 workspace ones, the 5 API key ones, the 2 guardrail ones). Every call must succeed (or fail exactly as the real API would: a 404 after delete).
+"""Drive the standalone fake server with the official OpenRouter Python SDK (PyPI `openrouter`) through every
+operation of the spec (their operationIds come from the fake, `openrouter-workspaces-fake --operations`, in
+OPERATION_IDS: tests/interop/with-fake-server.sh sets it). Every call must succeed (or fail exactly as the real API would: a 404 after delete).
 
     python3 -m venv /tmp/or && /tmp/or/bin/pip install openrouter
     cargo xtask fake-server --addr 127.0.0.1:18080 &
-    /tmp/or/bin/python tests/interop/python_sdk.py http://127.0.0.1:18080/api/v1
+    OPERATION_IDS="$(target/debug/openrouter-workspaces-fake --operations)" \
+        /tmp/or/bin/python tests/interop/python_sdk.py http://127.0.0.1:18080/api/v1
 
 Exit status 0 means every step passed; each step prints one line.
 """
 
+import os
 import sys
 import time
 
@@ -138,11 +141,8 @@ try:
 except errors.UnauthorizedResponseError as e:
     print(f"  (a wrong key answers 401 as documented: {e.data.error.message})")
 
-missing = {
-    "listWorkspaces", "createWorkspace", "getWorkspace", "updateWorkspace", "deleteWorkspace",
-    "listWorkspaceMembers", "bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers",
-    "listWorkspaceBudgets", "getWorkspaceBudget", "upsertWorkspaceBudget", "deleteWorkspaceBudget",
-    "listApiKeys", "createApiKey", "getApiKey", "updateApiKey", "deleteApiKey", "getGuardrail", "updateGuardrail",
-} - seen
-assert not missing, missing
+every = set(os.environ.get("OPERATION_IDS", "").split())
+assert every, "OPERATION_IDS is empty: run through tests/interop/with-fake-server.sh"
+missing = every - seen
+assert not missing, f"operations of the spec this script does not drive: {sorted(missing)}"
 print(f"all {len(seen)} operations passed through the official Python SDK")

@@ -36,6 +36,22 @@ pub use diff::{Nulls, differences};
 pub use request::{HttpRequest, Route};
 pub use spec::{Content, Credential, Parameter, RequestBody, Response, Spec, SpecOperation};
 
+/// A `reqwest::Client` for talking to a loopback server by hand (plain `http`). The library's default `rustls`
+/// feature builds reqwest with `rustls-no-provider` (the library hands reqwest its own rustls configuration), so
+/// `reqwest::Client::new()` would panic for want of a crypto provider: this one gets a rustls configuration on
+/// `ring` with no roots, which plain `http` never uses. Nothing is installed process-wide.
+///
+/// # Panics
+/// When reqwest cannot build a client (a bug of the test setup).
+pub fn plain_http_client() -> reqwest::Client {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|b| b.with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth());
+    let tls = tls.unwrap_or_else(|e| panic!("a rustls configuration: {e}"));
+    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap_or_else(|e| panic!("an HTTP client: {e}"))
+}
+
 /// Where the spec is: `spec/openapi.yaml` at the root of the workspace.
 pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml");
 

@@ -174,3 +174,37 @@ async fn update_many_applies_each_update_and_reports_the_ones_that_failed() {
     assert!(matches!(report[0].result, Err(Error::Server(_))));
     assert_eq!(server.request_count(OperationId::UpdateWorkspace), 1);
 }
+
+#[tokio::test]
+async fn transient_5xx_answers_on_the_member_and_budget_steps_do_not_fail_an_item() {
+    // Adding members is marked idempotent in the spec (`x-idempotent`: "memberships created or updated"), so a
+    // 5xx on it is retried as the budget's PUT is; a create is not.
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    server.inject(OperationId::BulkAddWorkspaceMembers, [Fault::status(503), Fault::status(503)]);
+    server.inject(OperationId::UpsertWorkspaceBudget, [Fault::status(503), Fault::status(500)]);
+    let items: Vec<NewWorkspace> =
+        (0..10).map(|i| new(&format!("t{i}")).budget(BudgetInterval::Monthly, 100.0).members(["user_alice"])).collect();
+    let report = client.workspaces().create_many(items).concurrency(4).collect().await;
+    let failed: Vec<String> =
+        report.iter().filter_map(|i| i.result.as_ref().err().map(|e| format!("{}: {e}", i.key))).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 12, "10 adds, 2 of them replayed once");
+    assert_eq!(server.request_count(OperationId::UpsertWorkspaceBudget), 12);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 10);
+    for i in 0..10 {
+        let members = client.workspaces().members(&format!("t{i}")).list().collect().await.unwrap();
+        assert_eq!(members.len(), 1, "t{i}: added once");
+    }
+
+    // Removing is marked too; creating a workspace is not: after a 5xx it is not sent again.
+    server.clear_requests();
+    server.inject(OperationId::BulkRemoveWorkspaceMembers, [Fault::status(502)]);
+    assert_eq!(client.workspaces().members("t0").remove(["user_alice"]).await.unwrap(), 1);
+    assert_eq!(server.request_count(OperationId::BulkRemoveWorkspaceMembers), 2);
+    server.inject(OperationId::CreateWorkspace, [Fault::status(503)]);
+    let err = client.workspaces().create(CreateWorkspace::new("Once", "once")).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err}");
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 1);
+    assert!(server.workspaces().iter().all(|w| w.slug != "once"));
+}

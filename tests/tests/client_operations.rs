@@ -1,4 +1,4 @@
-//! The ergonomic client against the fake server: every operation, validation before sending, explicit nulls.
+//! The ergonomic client against the fake server: every operation of the spec, validation before sending, explicit nulls.
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;

@@ -1131,16 +1131,22 @@ async fn faults_on_a_post() {
 }
 
 /// What a write that failed mid-way left behind: a POST whose connection was cut after the fake applied it is
-/// reported as a connection error and not replayed, and the change is there exactly once.
+/// reported as a connection error and not replayed, and the change is there exactly once; a POST the spec marks
+/// idempotent (adding members) is replayed, and its change is there exactly once too.
 #[tokio::test]
 async fn a_cut_write_is_reported_not_replayed_and_applied_once() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
-    server.seed_workspace("Cut", "cut").unwrap();
-    server.inject(OperationId::BulkAddWorkspaceMembers, [Fault::close_mid_body()]);
-    let err = client.workspaces().members("cut").add(["user_bob"]).await.unwrap_err();
+    server.inject(OperationId::CreateWorkspace, [Fault::close_mid_body()]);
+    let err = client.workspaces().create(CreateWorkspace::new("Cut", "cut")).await.unwrap_err();
     assert!(matches!(err, Error::Connection(_)), "{err:?}");
-    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 1);
+    assert_eq!(server.workspaces().iter().filter(|w| w.slug == "cut").count(), 1);
+
+    server.inject(OperationId::BulkAddWorkspaceMembers, [Fault::close_mid_body()]);
+    let added = client.workspaces().members("cut").add(["user_bob"]).await.unwrap();
+    assert_eq!(added.data.len(), 1, "the replay reports the membership again");
+    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 2);
     let members = client.workspaces().members("cut").list().collect().await.unwrap();
     assert_eq!(members.iter().map(|m| m.user_id.as_str()).collect::<Vec<_>>(), ["user_bob"]);
 }

@@ -14,8 +14,10 @@
 //!   against both schemas or against neither; and the type's deserializer agrees: what the spec accepts decodes,
 //!   a missing required property, a `null` or a wrong type the spec refuses does not.
 //!
-//! Where the two differ on purpose, [`DELIBERATE`] says so, one line each; a rule that nothing needs any more
-//! fails the test, so the list cannot outlive the difference.
+//! Where the two differ on purpose, [`DELIBERATE`] says so, one line each, as general rules (never a list of
+//! fields); a rule that nothing needs any more fails the test, so the list cannot outlive the difference. One rule
+//! is standing, about what upstream may add: response models do not enforce constraints (its own test makes it
+//! apply).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +75,9 @@ const SDK_TYPES: &[SdkType] = openrouter_workspaces::__component_types!(sdk_type
 struct Deliberate {
     /// Why, in one line.
     why: &'static str,
+    /// A rule about what upstream may add, not about a difference of today's spec: it may apply to nothing now.
+    /// Its own test ([`a_constraint_on_a_response_is_documentation_and_on_a_request_body_is_not`]) makes it apply.
+    standing: bool,
     /// Whether a difference found by the comparison is this one.
     applies: fn(&Difference) -> bool,
 }
@@ -80,17 +85,27 @@ struct Deliberate {
 /// Where the SDK's schema differs from the spec's on purpose, one line each.
 const DELIBERATE: &[Deliberate] = &[
     Deliberate {
+        why: "outside request bodies (responses, the open enums) the SDK's types read what they are given: a \
+              constraint the spec states there (length, bound, pattern, item count) is enforced by the request \
+              builders, the parameter checks and the fake, never by a type (see the `plain-model-types` transform)",
+        standing: true,
+        applies: |d| CONSTRAINTS.contains(&d.keyword) && !d.in_request_body && d.sdk == "none",
+    },
+    Deliberate {
         why: "response types read `null` for an optional property (serde's `Option`), which the spec never sends",
+        standing: false,
         applies: |d| {
             d.keyword == "nullable" && !d.in_request_body && d.optional && d.spec == "false" && d.sdk == "true"
         },
     },
     Deliberate {
         why: "a `true`-only boolean (`deleted: enum [true]`) is a `bool`: the SDK also reads `false`",
+        standing: false,
         applies: |d| d.keyword == "enum" && d.spec == "[true]" && d.sdk == "none",
     },
     Deliberate {
         why: "progenitor does not carry a description given beside a `$ref` (`allOf: [$ref, {description}]`) to its field",
+        standing: false,
         applies: |d| d.keyword == "description" && d.sdk == "none" && d.beside_ref,
     },
 ];
@@ -520,8 +535,52 @@ fn the_sdk_schemas_state_what_the_spec_states() {
         }
     }
     assert!(unexplained.is_empty(), "the SDK's schemas and the spec's differ:\n{}", unexplained.join("\n"));
-    let stale: Vec<&str> = DELIBERATE.iter().zip(&used).filter(|(_, n)| **n == 0).map(|(r, _)| r.why).collect();
+    let stale: Vec<&str> =
+        DELIBERATE.iter().zip(&used).filter(|(r, n)| **n == 0 && !r.standing).map(|(r, _)| r.why).collect();
     assert!(stale.is_empty(), "deliberate differences that no longer occur (remove them): {stale:#?}");
+}
+
+/// The standing rule on response constraints, made to apply: every constraint the comparison knows, added by
+/// upstream to a property of every response component (`Workspace.name` gains a `maxLength`, ...), is explained by
+/// that rule alone (the SDK's response type stays plain); the same constraint on a request body's property is
+/// never explained.
+#[test]
+fn a_constraint_on_a_response_is_documentation_and_on_a_request_body_is_not() {
+    let bodies = request_bodies();
+    let rule = DELIBERATE.iter().position(|r| r.standing).expect("the standing rule");
+    let mut tried = BTreeMap::<bool, usize>::new();
+    for name in spec().schema_names() {
+        let t = sdk_type(name);
+        let spec_canon = canon_of(&spec_schema(name), "spec");
+        let sdk = canon_of(&(t.json_schema)(Contract::Deserialize), "SDK");
+        let in_request_body = bodies.contains(name);
+        for (prop, c) in &spec_canon.properties {
+            let key = match c.types.iter().find(|t| *t != "null").map(String::as_str) {
+                Some("string") => "maxLength",
+                Some("integer" | "number") => "maximum",
+                Some("array") => "maxItems",
+                _ => continue,
+            };
+            if c.constraints.contains_key(key) {
+                continue;
+            }
+            let mut changed = spec_canon.clone();
+            changed.properties.get_mut(prop).unwrap().constraints.insert(key.to_owned(), json!(7));
+            let mut out = Vec::new();
+            let mut place = Place { path: name.to_owned(), optional: false, in_request_body, out: &mut out };
+            compare(&changed, &sdk, true, &mut place);
+            let found: Vec<&Difference> = out.iter().filter(|d| d.keyword == key).collect();
+            assert_eq!(found.len(), 1, "{name}.{prop}: {key} added upstream, reported: {out:?}");
+            let explained = deliberate(found[0]);
+            if in_request_body {
+                assert_eq!(explained, None, "{name}.{prop}: a request body's {key} must be the builder's");
+            } else {
+                assert_eq!(explained, Some(rule), "{name}.{prop}: {}", found[0]);
+            }
+            *tried.entry(in_request_body).or_default() += 1;
+        }
+    }
+    assert!(tried.get(&false).is_some_and(|n| *n > 20) && tried.get(&true).is_some_and(|n| *n > 5), "{tried:?}");
 }
 
 /// The comparison can fail: in every request body, a changed length, a lost `null`, a changed description, a

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod api_change;
 pub mod bench;
+pub mod calls;
 pub mod codegen;
+pub mod cold_build;
 pub mod convert;
 pub mod diff;
 pub mod freshness;
@@ -42,8 +44,10 @@ pub const SPEC_PATH: &str = "spec/openapi.yaml";
 pub const CLIENT_PATH: &str = "openrouter-workspaces/src/generated/client.rs";
 /// Where the rest of what the spec determines is written (see [`api`]), relative to the root.
 pub const API_PATH: &str = "openrouter-workspaces/src/generated/api.rs";
+/// Where the checked calls are written (see [`calls`]), relative to the root.
+pub const CALLS_PATH: &str = "openrouter-workspaces/src/generated/calls.rs";
 /// Every generated file, relative to the root.
-pub const GENERATED_FILES: [&str; 2] = [CLIENT_PATH, API_PATH];
+pub const GENERATED_FILES: [&str; 3] = [CLIENT_PATH, API_PATH, CALLS_PATH];
 /// Hand-written documentation appended to a generated request builder's, when `<DOCS_DIR>/<Builder>.md` exists.
 pub const DOCS_DIR: &str = "openrouter-workspaces/docs";
 
@@ -73,7 +77,11 @@ pub fn generate_from_spec(root: &Path, spec_path: &Path) -> Result<Generated, St
     let transforms = transform::apply_all(&mut tree);
     let openapi = spec::to_openapi(&tree)?;
     let client_source = codegen::generate(&openapi, &model.replacements())?;
-    Ok(Generated { files: vec![(CLIENT_PATH, client_source), (API_PATH, api_source)], transforms })
+    let calls_source = calls::generate(&model, &client_source)?;
+    Ok(Generated {
+        files: vec![(CLIENT_PATH, client_source), (API_PATH, api_source), (CALLS_PATH, calls_source)],
+        transforms,
+    })
 }
 
 /// `cargo xtask regenerate [--check]` rooted at `root`: every generated file, fresh or written. In check mode,

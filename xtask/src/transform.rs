@@ -17,6 +17,7 @@ pub const TRANSFORMS: &[Transform] = &[
     ("plain-string-ids", plain_string_ids),
     ("plain-string-timestamps", plain_string_timestamps),
     ("unconstrained-string-params", unconstrained_string_params),
+    ("plain-model-types", plain_model_types),
     ("keep-unknown-fields", keep_unknown_fields),
 ];
 
@@ -109,6 +110,90 @@ pub fn unconstrained_string_params(tree: &mut Value) -> Vec<String> {
         }
     }
     changes
+}
+
+/// What typify turns into a type of its own, per JSON type: a constrained string becomes a validated newtype
+/// (`maxLength: 100` on `Workspace.name` makes it a `WorkspaceName`), a known string `format` a foreign type
+/// (`date-time`: chrono, `uuid`: `uuid::Uuid`), integer bounds and formats pick the integer type (`minimum: 1`:
+/// `NonZeroU64`, `minimum: 0`: `u64`, `int32`: `i32`), `format: float` an `f32`, `uniqueItems` a set and
+/// `minItems == maxItems` a fixed-size array.
+const TYPE_SHAPING: &[(&str, &[&str])] = &[
+    ("string", &["minLength", "maxLength", "pattern", "format"]),
+    ("integer", &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"]),
+    ("number", &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"]),
+    ("array", &["minItems", "maxItems", "uniqueItems"]),
+];
+
+/// The models progenitor generates (every component schema, and the schemas of responses) keep plain types
+/// whatever constraints upstream documents: `String`, `i64`, `f64`, `Vec<T>`. A constraint added to a response
+/// property is documentation of what the server sends, and must not change the Rust type users read (a breaking
+/// change) nor make a whole response fail to decode. The constraints stay in the spec: the library's request
+/// builders and the fake validate them from it (`generated/api.rs` is built from the untransformed spec), and
+/// request bodies are the library's builders anyway (progenitor's replacements). Parameters are unconstrained-string-params' concern.
+pub fn plain_model_types(tree: &mut Value) -> Vec<String> {
+    let mut changes = Vec::new();
+    if let Some(schemas) = tree.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            plain_schema(schema, &mut spec::pointer(["components", "schemas", name]), &mut changes);
+        }
+    }
+    let strip_content = |at: String, response: &mut Value, changes: &mut Vec<String>| {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else { return };
+        for (media, body) in content.iter_mut() {
+            if let Some(schema) = body.get_mut("schema") {
+                plain_schema(schema, &mut format!("{at}/content/{}/schema", spec::escape_segment(media)), changes);
+            }
+        }
+    };
+    if let Some(responses) = tree.pointer_mut("/components/responses").and_then(Value::as_object_mut) {
+        for (name, response) in responses.iter_mut() {
+            strip_content(spec::pointer(["components", "responses", name]), response, &mut changes);
+        }
+    }
+    if let Some(paths) = tree.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            for method in spec::METHODS {
+                let Some(responses) = item.get_mut(method).and_then(|op| op.get_mut("responses")) else { continue };
+                let Some(responses) = responses.as_object_mut() else { continue };
+                for (status, response) in responses.iter_mut() {
+                    strip_content(spec::pointer(["paths", path, method, "responses", status]), response, &mut changes);
+                }
+            }
+        }
+    }
+    changes
+}
+
+/// Strips [`TYPE_SHAPING`] keywords from a schema and every schema inside it (never from examples).
+fn plain_schema(schema: &mut Value, at: &mut String, changes: &mut Vec<String>) {
+    let Some(map) = schema.as_object_mut() else { return };
+    let ty = map.get("type").and_then(Value::as_str).unwrap_or("").to_owned();
+    if let Some((_, keys)) = TYPE_SHAPING.iter().find(|(t, _)| *t == ty) {
+        let stripped: Vec<&str> = keys.iter().copied().filter(|k| map.remove(*k).is_some()).collect();
+        if !stripped.is_empty() {
+            changes.push(format!("{at}: {} kept out of the {ty}'s Rust type", stripped.join(", ")));
+        }
+    }
+    for (key, node) in map.iter_mut() {
+        let children: Vec<(String, &mut Value)> = match (key.as_str(), node) {
+            ("items" | "additionalProperties" | "not", node) => vec![(key.clone(), node)],
+            ("properties", Value::Object(properties)) => properties
+                .iter_mut()
+                .map(|(name, property)| (format!("properties/{}", spec::escape_segment(name)), property))
+                .collect(),
+            ("allOf" | "anyOf" | "oneOf", Value::Array(members)) => {
+                members.iter_mut().enumerate().map(|(i, member)| (format!("{key}/{i}"), member)).collect()
+            }
+            _ => Vec::new(),
+        };
+        for (relative, child) in children {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&relative);
+            plain_schema(child, at, changes);
+            at.truncate(len);
+        }
+    }
 }
 
 /// The API grows: a response object may carry fields this SDK does not know yet. Without `additionalProperties`
@@ -298,6 +383,56 @@ mod tests {
         assert!(schemas["Req"].get("additionalProperties").is_none(), "request-only schema changed");
         assert!(schemas["Role"].get("additionalProperties").is_none(), "enum changed");
         assert_eq!(schemas["Err"]["additionalProperties"], json!(false), "an explicit choice was overridden");
+    }
+
+    #[test]
+    fn model_types_lose_what_would_change_their_rust_type_and_keep_the_rest() {
+        let mut doc = json!({
+            "paths": {"/w": {"get": {
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"n": {"type": "integer", "minimum": 0}}
+                }}}}}
+            }}},
+            "components": {"schemas": {"W": {
+                "type": "object",
+                "example": {"name": "x"},
+                "properties": {
+                    "name": {"type": "string", "maxLength": 100, "description": "kept", "example": "x"},
+                    "email": {"type": "string", "nullable": true, "maxLength": 254, "format": "email"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "ids": {"type": "array", "uniqueItems": true, "minItems": 1, "maxItems": 1,
+                            "items": {"type": "integer", "format": "int32", "minimum": 1}},
+                    "rate": {"type": "number", "format": "float", "minimum": 0, "exclusiveMinimum": true},
+                    "both": {"allOf": [{"$ref": "#/components/schemas/S"}, {"description": "d"}]},
+                    "role": {"type": "string", "enum": ["a", "b"]}
+                }
+            }, "S": {"type": "string", "pattern": "^a$"}}}
+        });
+        let changes = plain_model_types(&mut doc);
+        let w = &doc["components"]["schemas"]["W"]["properties"];
+        assert_eq!(w["name"], json!({"type": "string", "description": "kept", "example": "x"}));
+        assert_eq!(w["email"], json!({"type": "string", "nullable": true}));
+        assert_eq!(w["at"], json!({"type": "string"}));
+        assert_eq!(w["ids"], json!({"type": "array", "items": {"type": "integer"}}));
+        assert_eq!(w["rate"], json!({"type": "number"}));
+        assert_eq!(w["role"], json!({"type": "string", "enum": ["a", "b"]}), "enums are the open enums' business");
+        assert_eq!(doc["components"]["schemas"]["S"], json!({"type": "string"}));
+        let op = &doc["paths"]["/w"]["get"];
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["n"],
+            json!({"type": "integer"})
+        );
+        assert_eq!(op["parameters"][0]["schema"]["minimum"], 1, "query parameters keep their constraints");
+        assert!(
+            changes.contains(
+                &"/components/schemas/W/properties/email: maxLength, format kept out of the string's Rust type"
+                    .to_owned()
+            ),
+            "{changes:?}"
+        );
+        assert_eq!(changes.len(), 8, "{changes:#?}");
+        assert_eq!(plain_model_types(&mut doc), Vec::<String>::new(), "idempotent");
     }
 
     #[test]

@@ -54,7 +54,8 @@ mod http;
 mod keys;
 pub(crate) mod parse;
 mod rate_limit;
-mod state;
+pub(crate) mod rules;
+pub(crate) mod state;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
