@@ -337,6 +337,13 @@ async fn map_error<T: DeserializeOwned>(
 ) -> Mapped<T> {
     let api = |status: u16| noted_api_error(op, status, note, attempts);
     let decode = |status: Option<u16>, message: String, body: Option<String>| {
+        // A success body that holds a secret (a created API key's) is not kept, nor is the decoder's message
+        // (serde quotes the value it could not read): an error must never carry the secret.
+        let (message, body) = if crate::secret::answer_holds_secret(op.id) && body.is_some() {
+            (crate::secret::withheld(&message), None)
+        } else {
+            (message, body)
+        };
         let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
         Mapped::Failed(Error::Decode(Box::new(d)), None)
     };

@@ -1,4 +1,5 @@
-//! Workspaces: list, create, get, update, delete; and the way to a workspace's members and budgets.
+//! Workspaces: list, create, get, update, delete; and the way to a workspace's members, budgets, API keys and
+//! default guardrail.
 //!
 //! The handles own a clone of the [`Client`] (an `Arc`), and every future they return owns what it needs: with owned
 //! (or `'static`) arguments it is `'static + Send`, so it can be spawned. Nothing is sent until it is polled.
@@ -14,6 +15,8 @@ use crate::budgets::Budgets;
 use crate::bulk::{Bulk, exact_len};
 use crate::client::Client;
 use crate::error::Result;
+use crate::guardrail::DefaultGuardrail;
+use crate::keys::WorkspaceKeys;
 use crate::members::Members;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
@@ -174,6 +177,17 @@ impl Workspaces {
     /// The budgets of the workspace with this id or slug.
     pub fn budgets(&self, id: &str) -> Budgets {
         Budgets::new(self.client.clone(), id.to_owned())
+    }
+
+    /// The API keys of the workspace with this id or slug: list and create (get, update and delete a key by its
+    /// hash with [`Client::keys`]).
+    pub fn keys(&self, id: &str) -> WorkspaceKeys {
+        WorkspaceKeys::new(self.client.clone(), id.to_owned())
+    }
+
+    /// The default guardrail of the workspace with this id or slug: get (`None` while unconfigured) and update.
+    pub fn default_guardrail(&self, id: &str) -> DefaultGuardrail {
+        DefaultGuardrail::new(self.client.clone(), id.to_owned())
     }
 }
 

@@ -8,7 +8,9 @@ use std::future::Future;
 use futures_util::Stream;
 use openrouter_workspaces::fake::FakeServer;
 use openrouter_workspaces::operation::OperationId;
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, NewWorkspace, UpdateWorkspace};
+use openrouter_workspaces::{
+    BudgetInterval, Client, CreateKey, CreateWorkspace, NewWorkspace, UpdateGuardrail, UpdateKey, UpdateWorkspace,
+};
 
 fn spawnable<F: Future + Send + 'static>(_: F) {}
 fn spawnable_stream<S: Stream + Send + 'static>(_: S) {}
@@ -58,6 +60,24 @@ fn every_operation_has_futures_and_streams_that_are_static_and_send() {
             OperationId::GetWorkspaceBudget => spawnable(budgets.get(BudgetInterval::Daily)),
             OperationId::UpsertWorkspaceBudget => spawnable(budgets.set(BudgetInterval::Daily, 1.0)),
             OperationId::DeleteWorkspaceBudget => spawnable(budgets.delete(BudgetInterval::Daily)),
+            OperationId::ListApiKeys => {
+                let keys = client.workspaces().keys("a");
+                spawnable(keys.list_page(0));
+                spawnable(keys.list().collect());
+                spawnable_stream(keys.list().items());
+                spawnable_stream(keys.list().pages());
+            }
+            OperationId::CreateApiKey => {
+                spawnable(client.workspaces().keys("a").create(CreateKey::new("ci")));
+                spawnable(client.workspaces().keys("a").workspace_id());
+            }
+            OperationId::GetApiKey => spawnable(client.keys().get("h")),
+            OperationId::UpdateApiKey => spawnable(client.keys().update("h", UpdateKey::new().disabled(true))),
+            OperationId::DeleteApiKey => spawnable(client.keys().delete("h")),
+            OperationId::GetGuardrail => spawnable(client.workspaces().default_guardrail("a").get()),
+            OperationId::UpdateGuardrail => {
+                spawnable(client.workspaces().default_guardrail("a").update(UpdateGuardrail::new().limit_usd(1.0)));
+            }
             _ => missing.push(*id),
         }
     }
@@ -73,7 +93,13 @@ fn futures_keep_their_own_copy_of_a_borrowed_id() {
     let (get, update) = (client.workspaces().get(&id), client.workspaces().update(&id, UpdateWorkspace::new()));
     let delete = client.workspaces().delete(&id).confirm_default_workspace_deletion();
     let (members, budgets) = (client.workspaces().members(&id), client.workspaces().budgets(&id));
+    let (keys, guardrail) = (client.workspaces().keys(&id), client.workspaces().default_guardrail(&id));
+    let (get_key, delete_key) = (client.keys().get(&id), client.keys().delete(&id));
     drop(id);
+    spawnable(keys.list().collect());
+    spawnable(get_key);
+    spawnable(delete_key);
+    spawnable(guardrail.get());
     spawnable(get);
     spawnable(update);
     spawnable(delete);

@@ -53,7 +53,13 @@ async fn an_invalid_query_parameter_is_refused_with_a_status_the_spec_documents(
     for op in paged {
         let url = format!("{}{}", server.base_url(), path_of(op));
         for p in op.parameters.iter().filter(|p| p.location == Location::Query) {
-            for value in ["", "AAA", "-1", "1.5", "99999999999999999999999"] {
+            // Each is invalid for an integer or a boolean; a string parameter (listApiKeys' workspace_id) takes them
+            // all but the empty one.
+            let values: &[&str] = match p.schema.kind {
+                openrouter_workspaces::validate::Kind::String => &[""],
+                _ => &["", "AAA", "-1", "1.5", "99999999999999999999999"],
+            };
+            for value in values.iter().copied() {
                 let answer = send(http.request(op.method.parse().unwrap(), &url).query(&[(p.name, value)])).await;
                 let what = format!("{} ?{}={value:?}", op.id, p.name);
                 if answer.status != 400 {

@@ -17,7 +17,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use openrouter_workspaces::operation::OperationId;
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, Error, RetryPolicy, UpdateWorkspace};
+use openrouter_workspaces::{
+    BudgetInterval, Client, CreateKey, CreateWorkspace, Error, RetryPolicy, UpdateGuardrail, UpdateKey, UpdateWorkspace,
+};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use support::{HostileServer, Reply, Then};
@@ -131,19 +133,22 @@ proptest! {
 }
 
 /// What a case calls: every operation of the spec (`OperationId::ALL`, through a handle method that sends it),
-/// the two list streams, and the raw client.
+/// the three list streams, a key handle's workspace lookup, and the raw client.
 #[derive(Clone, Copy, Debug)]
 enum Case {
     Operation(OperationId),
     WorkspaceStream,
     MemberStream,
+    KeyStream,
+    KeyWorkspaceId,
     Raw,
 }
 
 /// Every case, derived from the spec's operations: a new operation is a case at once (and fails until `call` knows it).
 fn every_case() -> Vec<Case> {
     let operations = OperationId::ALL.iter().copied().map(Case::Operation);
-    operations.chain([Case::WorkspaceStream, Case::MemberStream, Case::Raw]).collect()
+    let others = [Case::WorkspaceStream, Case::MemberStream, Case::KeyStream, Case::KeyWorkspaceId, Case::Raw];
+    operations.chain(others).collect()
 }
 
 /// Calls `case` with these arguments; `Ok(())` for any value it returned.
@@ -157,6 +162,8 @@ async fn call(client: &Client, case: Case, id: &str, offset: u64, limit: u32) ->
         Case::MemberStream => {
             return workspaces.members(id).list().starting_at(offset).page_size(limit).collect().await.map(drop);
         }
+        Case::KeyStream => return workspaces.keys(id).list().starting_at(offset).collect().await.map(drop),
+        Case::KeyWorkspaceId => return workspaces.keys(id).workspace_id().await.map(drop),
         // The raw client: any error is its own type; only that it returns matters.
         Case::Raw => {
             let _ = client.raw().get_workspace(id).await;
@@ -180,6 +187,19 @@ async fn call(client: &Client, case: Case, id: &str, offset: u64, limit: u32) ->
             workspaces.budgets(id).set(BudgetInterval::Monthly, f64::from(limit)).await.map(drop)
         }
         OperationId::DeleteWorkspaceBudget => workspaces.budgets(id).delete(BudgetInterval::Daily).await,
+        OperationId::ListApiKeys => {
+            workspaces.keys(id).include_disabled(limit.is_multiple_of(2)).list_page(offset).await.map(drop)
+        }
+        OperationId::CreateApiKey => {
+            workspaces.keys(id).create(CreateKey::new(id).limit(f64::from(limit))).await.map(drop)
+        }
+        OperationId::GetApiKey => client.keys().get(id).await.map(drop),
+        OperationId::UpdateApiKey => client.keys().update(id, UpdateKey::new().name(id).clear_limit()).await.map(drop),
+        OperationId::DeleteApiKey => client.keys().delete(id).await,
+        OperationId::GetGuardrail => workspaces.default_guardrail(id).get().await.map(drop),
+        OperationId::UpdateGuardrail => {
+            workspaces.default_guardrail(id).update(UpdateGuardrail::new().limit_usd(f64::from(limit))).await.map(drop)
+        }
         other => panic!("no case for the operation {other}: add it to `call` in tests/no_panic.rs"),
     }
 }

@@ -100,7 +100,7 @@ pub fn regenerate(root: &Path, check: bool) -> Result<freshness::Outcome, String
     if stale.is_empty() { Ok(outcome) } else { Err(stale.join("\n")) }
 }
 
-/// Where the last imported upstream document lives, relative to the root: the `/workspaces` part of OpenRouter's
+/// Where the last imported upstream document lives, relative to the root: the part of OpenRouter's
 /// published OpenAPI 3.1 document, as `cargo xtask import-spec FILE` extracted it. `spec/openapi.yaml` is this
 /// plus `spec/overlay.yaml`, imported (a test holds them to each other).
 pub const UPSTREAM_PATH: &str = "spec/upstream/openrouter-openapi.yaml";
@@ -122,16 +122,16 @@ pub fn import_header(overlay: bool) -> String {
 /// The first lines of the upstream snapshot.
 pub fn upstream_header(source: &str) -> String {
     format!(
-        "# The /workspaces part of OpenRouter's published OpenAPI 3.1 document, as last imported by\n\
-         # `cargo xtask import-spec` (from {source}). The next import replaces it; our additions are in\n\
-         # {}.\n",
+        "# The part of OpenRouter's published OpenAPI 3.1 document this SDK covers (/workspaces*, /keys, /keys/{{hash}},\n\
+         # GET and PATCH /guardrails/{{id}}), as last imported by `cargo xtask import-spec` (from {source}). The next\n\
+         # import replaces it; our additions are in {}.\n",
         import::OVERLAY_PATH
     )
 }
 
 /// `cargo xtask import-spec [FILE] [--out <file>] [--no-overlay]` rooted at `root`.
 ///
-/// With `input`, its `/workspaces` part replaces the upstream snapshot ([`UPSTREAM_PATH`]) when the result goes
+/// With `input`, its selected part ([`import::SELECTION`]) replaces the upstream snapshot ([`UPSTREAM_PATH`]) when the result goes
 /// to the project's spec (`out` is `spec/openapi.yaml`); without, the snapshot is the input (after an edit of the
 /// overlay, say). Then the snapshot is imported ([`import::import`]), linted, and written to `out`. Returns the
 /// report.
@@ -141,7 +141,7 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
     let mut report = Vec::new();
     let upstream = match input {
         Some(input) => {
-            let upstream = import::extract(&spec::read_tree(input)?, import::PATH_PREFIX)?;
+            let upstream = import::extract(&spec::read_tree(input)?, import::SELECTION)?;
             if writes_project_spec {
                 let name =
                     input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into());
@@ -151,7 +151,7 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
                 }
                 std::fs::write(&snapshot_path, yaml)
                     .map_err(|e| format!("cannot write {}: {e}", snapshot_path.display()))?;
-                report.push(format!("wrote {UPSTREAM_PATH} (the /workspaces part of {name})"));
+                report.push(format!("wrote {UPSTREAM_PATH} (the selected part of {name})"));
             }
             upstream
         }

@@ -37,7 +37,8 @@ enum Command {
         check: bool,
     },
     /// Import OpenRouter's upstream OpenAPI 3.1 document (YAML or JSON, whole or in part) as our 3.0.3 spec:
-    /// keep the /workspaces paths (saved as spec/upstream/openrouter-openapi.yaml), convert, apply
+    /// keep the paths this SDK covers (/workspaces*, /keys, /keys/{hash}, GET/PATCH /guardrails/{id}; saved as
+    /// spec/upstream/openrouter-openapi.yaml), convert, apply
     /// spec/overlay.yaml, lint, write spec/openapi.yaml. Without FILE, the saved upstream part is imported again
     /// (after a change of the overlay).
     ImportSpec {

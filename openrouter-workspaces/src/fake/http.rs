@@ -79,6 +79,18 @@ fn route(method: &str, path: &str) -> Result<Route, NoRoute> {
     if allowed.is_empty() { Err(NoRoute::Path) } else { Err(NoRoute::Method(allowed)) }
 }
 
+/// What the request log keeps of an answer: the answer, with a created key's secret (`key`, shown once, on the
+/// wire only) replaced by [`REDACTED`](crate::REDACTED), so that a log printed by a test never holds it.
+fn redacted(operation: Option<crate::operation::OperationId>, body: &Value) -> Value {
+    let mut body = body.clone();
+    if operation == Some(crate::operation::OperationId::CreateApiKey)
+        && let Some(secret) = body.get_mut("key").filter(|k| k.is_string())
+    {
+        *secret = Value::String(crate::REDACTED.to_owned());
+    }
+    body
+}
+
 fn error_body(status: u16, message: &str) -> Value {
     serde_json::json!({ "error": { "code": status, "message": message } })
 }
@@ -196,7 +208,7 @@ pub(crate) async fn handle(
     let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(entry) = log.iter_mut().rev().find(|r| r.sequence == sequence) {
         entry.status = answer.status;
-        entry.response_body = Some(answer.body.clone());
+        entry.response_body = Some(redacted(entry.operation_id, &answer.body));
     }
     drop(log);
 

@@ -8,7 +8,8 @@ use crate::api::fake::Rules;
 use crate::enums::BudgetInterval;
 use crate::operation::OperationId;
 use crate::requests::{
-    BudgetLimit, BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers, CreateWorkspace, UpdateWorkspace,
+    BudgetLimit, BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers, CreateKey, CreateWorkspace, UpdateGuardrail,
+    UpdateKey, UpdateWorkspace,
 };
 
 /// The answer of an operation the fake has no rule for.
@@ -73,6 +74,39 @@ impl Rules for Store {
 
     fn delete_workspace_budget(&mut self, workspace_ref: String, interval: BudgetInterval) -> Outcome {
         self.delete_budget(&workspace_ref, &interval)
+    }
+
+    fn list_api_keys(
+        &mut self,
+        include_disabled: Option<bool>,
+        offset: Option<i64>,
+        workspace_id: Option<String>,
+    ) -> Outcome {
+        self.list_keys(workspace_id.as_deref(), index(offset.unwrap_or(0)), include_disabled.unwrap_or(false))
+    }
+
+    fn create_api_key(&mut self, body: CreateKey) -> Outcome {
+        self.create_key(body)
+    }
+
+    fn get_api_key(&mut self, hash: String) -> Outcome {
+        self.get_key(&hash)
+    }
+
+    fn update_api_key(&mut self, hash: String, body: UpdateKey) -> Outcome {
+        self.update_key(&hash, body)
+    }
+
+    fn delete_api_key(&mut self, hash: String) -> Outcome {
+        self.delete_key(&hash)
+    }
+
+    fn get_guardrail(&mut self, id: String) -> Outcome {
+        Store::get_guardrail(self, &id)
+    }
+
+    fn update_guardrail(&mut self, id: String, body: UpdateGuardrail) -> Outcome {
+        Store::update_guardrail(self, &id, body)
     }
 }
 

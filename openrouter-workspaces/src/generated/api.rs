@@ -7,6 +7,34 @@
 /// `<OWNER>_<PROPERTY>_<KIND>` (a request builder and its property, or an operation and its parameter).
 /// The client checks them before sending and the fake on receiving.
 pub mod limits {
+    /// `minLength`: 1, path parameter `id` of `getGuardrail`.
+    pub const GET_GUARDRAIL_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `id` of `getGuardrail`.
+    pub const GET_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `minLength`: 1, path parameter `id` of `updateGuardrail`.
+    pub const UPDATE_GUARDRAIL_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `id` of `updateGuardrail`.
+    pub const UPDATE_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `minimum`: 0, query parameter `offset` of `listApiKeys`.
+    pub const LIST_API_KEYS_OFFSET_MINIMUM: i64 = 0;
+    /// `maximum`: 9223372036854775807, query parameter `offset` of `listApiKeys`.
+    pub const LIST_API_KEYS_OFFSET_MAXIMUM: i64 = 9223372036854775807;
+    /// `minLength`: 1, query parameter `workspace_id` of `listApiKeys`.
+    pub const LIST_API_KEYS_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, query parameter `workspace_id` of `listApiKeys`.
+    pub const LIST_API_KEYS_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `minLength`: 1, path parameter `hash` of `getApiKey`.
+    pub const GET_API_KEY_HASH_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `getApiKey`.
+    pub const GET_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `minLength`: 1, path parameter `hash` of `deleteApiKey`.
+    pub const DELETE_API_KEY_HASH_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `deleteApiKey`.
+    pub const DELETE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `minLength`: 1, path parameter `hash` of `updateApiKey`.
+    pub const UPDATE_API_KEY_HASH_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `updateApiKey`.
+    pub const UPDATE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
     /// `minimum`: 0, query parameter `offset` of `listWorkspaces`.
     pub const LIST_WORKSPACES_OFFSET_MINIMUM: i64 = 0;
     /// `maximum`: 9223372036854775807, query parameter `offset` of `listWorkspaces`.
@@ -59,6 +87,14 @@ pub mod limits {
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS: usize = 1;
     /// `maxItems`: 100, property `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS: usize = 100;
+    /// `minLength`: 1, property `name` of `CreateApiKeyRequest`.
+    pub const CREATE_KEY_NAME_MIN_LENGTH: usize = 1;
+    /// `minLength`: 1, property `creator_user_id` of `CreateApiKeyRequest`.
+    pub const CREATE_KEY_CREATOR_USER_ID_MIN_LENGTH: usize = 1;
+    /// `minLength`: 1, property `workspace_id` of `CreateApiKeyRequest`.
+    pub const CREATE_KEY_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, property `workspace_id` of `CreateApiKeyRequest`.
+    pub const CREATE_KEY_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
     /// `minLength`: 1, property `name` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 100, property `name` of `CreateWorkspaceRequest`.
@@ -79,6 +115,20 @@ pub mod limits {
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM: f64 = 0.0001;
     /// `maximum`: 1, property `io_logging_sampling_rate` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM: f64 = 1.0;
+    /// `minItems`: 1, property `allowed_models` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_ALLOWED_MODELS_MIN_ITEMS: usize = 1;
+    /// `minItems`: 1, property `allowed_providers` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_ALLOWED_PROVIDERS_MIN_ITEMS: usize = 1;
+    /// `maxLength`: 1000, property `description` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_DESCRIPTION_MAX_LENGTH: usize = 1000;
+    /// `minItems`: 1, property `ignored_models` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_IGNORED_MODELS_MIN_ITEMS: usize = 1;
+    /// `minItems`: 1, property `ignored_providers` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_IGNORED_PROVIDERS_MIN_ITEMS: usize = 1;
+    /// `minLength`: 1, property `name` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_NAME_MIN_LENGTH: usize = 1;
+    /// `maxLength`: 200, property `name` of `UpdateGuardrailRequest`.
+    pub const UPDATE_GUARDRAIL_NAME_MAX_LENGTH: usize = 200;
     /// `maxLength`: 500, property `description` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
     /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
@@ -109,6 +159,20 @@ pub(crate) mod operations {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum OperationId {
+        /// `getGuardrail`: `GET /guardrails/{id}`. Get a guardrail.
+        GetGuardrail,
+        /// `updateGuardrail`: `PATCH /guardrails/{id}`. Update a guardrail.
+        UpdateGuardrail,
+        /// `listApiKeys`: `GET /keys`. List API keys.
+        ListApiKeys,
+        /// `createApiKey`: `POST /keys`. Create a new API key.
+        CreateApiKey,
+        /// `getApiKey`: `GET /keys/{hash}`. Get a single API key.
+        GetApiKey,
+        /// `deleteApiKey`: `DELETE /keys/{hash}`. Delete an API key.
+        DeleteApiKey,
+        /// `updateApiKey`: `PATCH /keys/{hash}`. Update an API key.
+        UpdateApiKey,
         /// `listWorkspaces`: `GET /workspaces`. List workspaces.
         ListWorkspaces,
         /// `createWorkspace`: `POST /workspaces`. Create a workspace.
@@ -137,6 +201,13 @@ pub(crate) mod operations {
     impl OperationId {
         /// Every operation, in the spec's order (by path, then method).
         pub const ALL: &'static [OperationId] = &[
+            OperationId::GetGuardrail,
+            OperationId::UpdateGuardrail,
+            OperationId::ListApiKeys,
+            OperationId::CreateApiKey,
+            OperationId::GetApiKey,
+            OperationId::DeleteApiKey,
+            OperationId::UpdateApiKey,
             OperationId::ListWorkspaces,
             OperationId::CreateWorkspace,
             OperationId::GetWorkspace,
@@ -153,6 +224,13 @@ pub(crate) mod operations {
         /// The `operationId`, e.g. `getWorkspace`.
         pub const fn as_str(self) -> &'static str {
             match self {
+                OperationId::GetGuardrail => "getGuardrail",
+                OperationId::UpdateGuardrail => "updateGuardrail",
+                OperationId::ListApiKeys => "listApiKeys",
+                OperationId::CreateApiKey => "createApiKey",
+                OperationId::GetApiKey => "getApiKey",
+                OperationId::DeleteApiKey => "deleteApiKey",
+                OperationId::UpdateApiKey => "updateApiKey",
                 OperationId::ListWorkspaces => "listWorkspaces",
                 OperationId::CreateWorkspace => "createWorkspace",
                 OperationId::GetWorkspace => "getWorkspace",
@@ -170,6 +248,13 @@ pub(crate) mod operations {
         /// The operation's method, path, parameters, body and success status.
         pub const fn operation(self) -> &'static Operation {
             match self {
+                OperationId::GetGuardrail => &GET_GUARDRAIL,
+                OperationId::UpdateGuardrail => &UPDATE_GUARDRAIL,
+                OperationId::ListApiKeys => &LIST_API_KEYS,
+                OperationId::CreateApiKey => &CREATE_API_KEY,
+                OperationId::GetApiKey => &GET_API_KEY,
+                OperationId::DeleteApiKey => &DELETE_API_KEY,
+                OperationId::UpdateApiKey => &UPDATE_API_KEY,
                 OperationId::ListWorkspaces => &LIST_WORKSPACES,
                 OperationId::CreateWorkspace => &CREATE_WORKSPACE,
                 OperationId::GetWorkspace => &GET_WORKSPACE,
@@ -185,6 +270,131 @@ pub(crate) mod operations {
             }
         }
     }
+    /// The path parameter `id` of `getGuardrail`. The unique identifier of the guardrail to retrieve.
+    pub const GET_GUARDRAIL_ID: Parameter = Parameter {
+        name: "id",
+        location: crate::operation::Location::Path,
+        required: true,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::GET_GUARDRAIL_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::GET_GUARDRAIL_ID_PATTERN,
+                    get_guardrail_id_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
+    /// The path parameter `id` of `updateGuardrail`. The unique identifier of the guardrail to update.
+    pub const UPDATE_GUARDRAIL_ID: Parameter = Parameter {
+        name: "id",
+        location: crate::operation::Location::Path,
+        required: true,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::UPDATE_GUARDRAIL_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::UPDATE_GUARDRAIL_ID_PATTERN,
+                    update_guardrail_id_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
+    /// The query parameter `include_disabled` of `listApiKeys`. Whether to include disabled API keys in the response.
+    pub const LIST_API_KEYS_INCLUDE_DISABLED: Parameter = Parameter {
+        name: "include_disabled",
+        location: crate::operation::Location::Query,
+        required: false,
+        schema: crate::validate::Schema {
+            ..crate::validate::Schema::of(crate::validate::Kind::Boolean)
+        },
+    };
+    /// The query parameter `offset` of `listApiKeys`. Number of API keys to skip for pagination.
+    pub const LIST_API_KEYS_OFFSET: Parameter = Parameter {
+        name: "offset",
+        location: crate::operation::Location::Query,
+        required: false,
+        schema: crate::validate::Schema {
+            nullable: true,
+            minimum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_API_KEYS_OFFSET_MINIMUM,
+                ),
+            ),
+            maximum: Some(
+                crate::validate::Bound::Integer(
+                    crate::limits::LIST_API_KEYS_OFFSET_MAXIMUM,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::Integer)
+        },
+    };
+    /// The query parameter `workspace_id` of `listApiKeys`. Filter API keys by workspace ID. By default, keys in the default workspace are returned.
+    pub const LIST_API_KEYS_WORKSPACE_ID: Parameter = Parameter {
+        name: "workspace_id",
+        location: crate::operation::Location::Query,
+        required: false,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::LIST_API_KEYS_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::LIST_API_KEYS_WORKSPACE_ID_PATTERN,
+                    list_api_keys_workspace_id_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
+    /// The path parameter `hash` of `getApiKey`. The hash identifier of the API key to retrieve.
+    pub const GET_API_KEY_HASH: Parameter = Parameter {
+        name: "hash",
+        location: crate::operation::Location::Path,
+        required: true,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::GET_API_KEY_HASH_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::GET_API_KEY_HASH_PATTERN,
+                    get_api_key_hash_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
+    /// The path parameter `hash` of `deleteApiKey`. The hash identifier of the API key to delete.
+    pub const DELETE_API_KEY_HASH: Parameter = Parameter {
+        name: "hash",
+        location: crate::operation::Location::Path,
+        required: true,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::DELETE_API_KEY_HASH_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::DELETE_API_KEY_HASH_PATTERN,
+                    delete_api_key_hash_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
+    /// The path parameter `hash` of `updateApiKey`. The hash identifier of the API key to update.
+    pub const UPDATE_API_KEY_HASH: Parameter = Parameter {
+        name: "hash",
+        location: crate::operation::Location::Path,
+        required: true,
+        schema: crate::validate::Schema {
+            min_length: Some(crate::limits::UPDATE_API_KEY_HASH_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::new(
+                    crate::limits::UPDATE_API_KEY_HASH_PATTERN,
+                    update_api_key_hash_matches,
+                ),
+            ),
+            ..crate::validate::Schema::of(crate::validate::Kind::String)
+        },
+    };
     /// The query parameter `offset` of `listWorkspaces`. Number of records to skip for pagination.
     pub const LIST_WORKSPACES_OFFSET: Parameter = Parameter {
         name: "offset",
@@ -417,6 +627,96 @@ pub(crate) mod operations {
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
+    /// `getGuardrail`: `GET /guardrails/{id}`.
+    pub const GET_GUARDRAIL: Operation = Operation {
+        id: OperationId::GetGuardrail,
+        method: "GET",
+        path: "/guardrails/{id}",
+        summary: "Get a guardrail",
+        parameters: &[GET_GUARDRAIL_ID],
+        request_body: None,
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
+    /// `updateGuardrail`: `PATCH /guardrails/{id}`.
+    pub const UPDATE_GUARDRAIL: Operation = Operation {
+        id: OperationId::UpdateGuardrail,
+        method: "PATCH",
+        path: "/guardrails/{id}",
+        summary: "Update a guardrail",
+        parameters: &[UPDATE_GUARDRAIL_ID],
+        request_body: Some(crate::operation::RequestBody {
+            schema: "UpdateGuardrailRequest",
+            required: true,
+        }),
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
+    /// `listApiKeys`: `GET /keys`.
+    pub const LIST_API_KEYS: Operation = Operation {
+        id: OperationId::ListApiKeys,
+        method: "GET",
+        path: "/keys",
+        summary: "List API keys",
+        parameters: &[
+            LIST_API_KEYS_INCLUDE_DISABLED,
+            LIST_API_KEYS_OFFSET,
+            LIST_API_KEYS_WORKSPACE_ID,
+        ],
+        request_body: None,
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
+    /// `createApiKey`: `POST /keys`.
+    pub const CREATE_API_KEY: Operation = Operation {
+        id: OperationId::CreateApiKey,
+        method: "POST",
+        path: "/keys",
+        summary: "Create a new API key",
+        parameters: &[],
+        request_body: Some(crate::operation::RequestBody {
+            schema: "CreateApiKeyRequest",
+            required: true,
+        }),
+        success_status: 201u16,
+        marked_idempotent: false,
+    };
+    /// `getApiKey`: `GET /keys/{hash}`.
+    pub const GET_API_KEY: Operation = Operation {
+        id: OperationId::GetApiKey,
+        method: "GET",
+        path: "/keys/{hash}",
+        summary: "Get a single API key",
+        parameters: &[GET_API_KEY_HASH],
+        request_body: None,
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
+    /// `deleteApiKey`: `DELETE /keys/{hash}`.
+    pub const DELETE_API_KEY: Operation = Operation {
+        id: OperationId::DeleteApiKey,
+        method: "DELETE",
+        path: "/keys/{hash}",
+        summary: "Delete an API key",
+        parameters: &[DELETE_API_KEY_HASH],
+        request_body: None,
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
+    /// `updateApiKey`: `PATCH /keys/{hash}`.
+    pub const UPDATE_API_KEY: Operation = Operation {
+        id: OperationId::UpdateApiKey,
+        method: "PATCH",
+        path: "/keys/{hash}",
+        summary: "Update an API key",
+        parameters: &[UPDATE_API_KEY_HASH],
+        request_body: Some(crate::operation::RequestBody {
+            schema: "UpdateApiKeyRequest",
+            required: true,
+        }),
+        success_status: 200u16,
+        marked_idempotent: false,
+    };
     /// `listWorkspaces`: `GET /workspaces`.
     pub const LIST_WORKSPACES: Operation = Operation {
         id: OperationId::ListWorkspaces,
@@ -579,6 +879,13 @@ pub(crate) mod operations {
     };
     /// Every operation, in the spec's order.
     pub const ALL: &[Operation] = &[
+        GET_GUARDRAIL,
+        UPDATE_GUARDRAIL,
+        LIST_API_KEYS,
+        CREATE_API_KEY,
+        GET_API_KEY,
+        DELETE_API_KEY,
+        UPDATE_API_KEY,
         LIST_WORKSPACES,
         CREATE_WORKSPACE,
         GET_WORKSPACE,
@@ -592,9 +899,796 @@ pub(crate) mod operations {
         UPSERT_WORKSPACE_BUDGET,
         DELETE_WORKSPACE_BUDGET,
     ];
+    fn get_guardrail_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_guardrail_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn list_api_keys_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_api_key_hash_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_api_key_hash_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_api_key_hash_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
 }
 /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
 pub(crate) mod enums {
+    /// How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday.
+    ///
+    /// The spec's `ApiKeyLimitReset` (its `null` is `None`: this is used as an `Option`). Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ApiKeyLimitReset {
+        /// `daily`
+        Daily,
+        /// `weekly`
+        Weekly,
+        /// `monthly`
+        Monthly,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl ApiKeyLimitReset {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [ApiKeyLimitReset] = &[
+            ApiKeyLimitReset::Daily,
+            ApiKeyLimitReset::Weekly,
+            ApiKeyLimitReset::Monthly,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                ApiKeyLimitReset::Daily => "daily",
+                ApiKeyLimitReset::Weekly => "weekly",
+                ApiKeyLimitReset::Monthly => "monthly",
+                ApiKeyLimitReset::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, ApiKeyLimitReset::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for ApiKeyLimitReset {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ApiKeyLimitReset {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for ApiKeyLimitReset {
+        fn from(s: &str) -> Self {
+            match s {
+                "daily" => ApiKeyLimitReset::Daily,
+                "weekly" => ApiKeyLimitReset::Weekly,
+                "monthly" => ApiKeyLimitReset::Monthly,
+                other => {
+                    ApiKeyLimitReset::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ApiKeyLimitReset {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "daily" => ApiKeyLimitReset::Daily,
+                "weekly" => ApiKeyLimitReset::Weekly,
+                "monthly" => ApiKeyLimitReset::Monthly,
+                _ => ApiKeyLimitReset::Unknown(crate::enums::UnknownValue::new(s)),
+            }
+        }
+    }
+    impl ::serde::Serialize for ApiKeyLimitReset {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApiKeyLimitReset {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ApiKeyLimitReset {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ApiKeyLimitReset")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "ApiKeyLimitReset"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["daily", "weekly", "monthly"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday."
+                        .into(),
+                );
+            schema
+        }
+    }
+    /// Action taken when the pattern matches.
+    ///
+    /// The spec's `ContentFilterAction`. Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ContentFilterAction {
+        /// `redact`
+        Redact,
+        /// `block`
+        Block,
+        /// `flag`
+        Flag,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl ContentFilterAction {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [ContentFilterAction] = &[
+            ContentFilterAction::Redact,
+            ContentFilterAction::Block,
+            ContentFilterAction::Flag,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                ContentFilterAction::Redact => "redact",
+                ContentFilterAction::Block => "block",
+                ContentFilterAction::Flag => "flag",
+                ContentFilterAction::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, ContentFilterAction::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for ContentFilterAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ContentFilterAction {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for ContentFilterAction {
+        fn from(s: &str) -> Self {
+            match s {
+                "redact" => ContentFilterAction::Redact,
+                "block" => ContentFilterAction::Block,
+                "flag" => ContentFilterAction::Flag,
+                other => {
+                    ContentFilterAction::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ContentFilterAction {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "redact" => ContentFilterAction::Redact,
+                "block" => ContentFilterAction::Block,
+                "flag" => ContentFilterAction::Flag,
+                _ => ContentFilterAction::Unknown(crate::enums::UnknownValue::new(s)),
+            }
+        }
+    }
+    impl ::serde::Serialize for ContentFilterAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ContentFilterAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ContentFilterAction {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ContentFilterAction")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "ContentFilterAction"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["redact", "block", "flag"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Action taken when the pattern matches".into(),
+                );
+            schema
+        }
+    }
+    /// Action taken when the builtin filter triggers.
+    ///
+    /// The spec's `ContentFilterBuiltinAction`. Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ContentFilterBuiltinAction {
+        /// `redact`
+        Redact,
+        /// `block`
+        Block,
+        /// `flag`
+        Flag,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl ContentFilterBuiltinAction {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [ContentFilterBuiltinAction] = &[
+            ContentFilterBuiltinAction::Redact,
+            ContentFilterBuiltinAction::Block,
+            ContentFilterBuiltinAction::Flag,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                ContentFilterBuiltinAction::Redact => "redact",
+                ContentFilterBuiltinAction::Block => "block",
+                ContentFilterBuiltinAction::Flag => "flag",
+                ContentFilterBuiltinAction::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, ContentFilterBuiltinAction::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for ContentFilterBuiltinAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ContentFilterBuiltinAction {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for ContentFilterBuiltinAction {
+        fn from(s: &str) -> Self {
+            match s {
+                "redact" => ContentFilterBuiltinAction::Redact,
+                "block" => ContentFilterBuiltinAction::Block,
+                "flag" => ContentFilterBuiltinAction::Flag,
+                other => {
+                    ContentFilterBuiltinAction::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ContentFilterBuiltinAction {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "redact" => ContentFilterBuiltinAction::Redact,
+                "block" => ContentFilterBuiltinAction::Block,
+                "flag" => ContentFilterBuiltinAction::Flag,
+                _ => {
+                    ContentFilterBuiltinAction::Unknown(
+                        crate::enums::UnknownValue::new(s),
+                    )
+                }
+            }
+        }
+    }
+    impl ::serde::Serialize for ContentFilterBuiltinAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ContentFilterBuiltinAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ContentFilterBuiltinAction {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ContentFilterBuiltinAction")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "ContentFilterBuiltinAction"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["redact", "block", "flag"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Action taken when the builtin filter triggers".into(),
+                );
+            schema
+        }
+    }
+    /// The builtin filter identifier.
+    ///
+    /// The spec's `ContentFilterBuiltinSlug`. Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ContentFilterBuiltinSlug {
+        /// `email`
+        Email,
+        /// `phone`
+        Phone,
+        /// `ssn`
+        Ssn,
+        /// `credit-card`
+        CreditCard,
+        /// `ip-address`
+        IpAddress,
+        /// `person-name`
+        PersonName,
+        /// `address`
+        Address,
+        /// `regex-prompt-injection`
+        RegexPromptInjection,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl ContentFilterBuiltinSlug {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [ContentFilterBuiltinSlug] = &[
+            ContentFilterBuiltinSlug::Email,
+            ContentFilterBuiltinSlug::Phone,
+            ContentFilterBuiltinSlug::Ssn,
+            ContentFilterBuiltinSlug::CreditCard,
+            ContentFilterBuiltinSlug::IpAddress,
+            ContentFilterBuiltinSlug::PersonName,
+            ContentFilterBuiltinSlug::Address,
+            ContentFilterBuiltinSlug::RegexPromptInjection,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                ContentFilterBuiltinSlug::Email => "email",
+                ContentFilterBuiltinSlug::Phone => "phone",
+                ContentFilterBuiltinSlug::Ssn => "ssn",
+                ContentFilterBuiltinSlug::CreditCard => "credit-card",
+                ContentFilterBuiltinSlug::IpAddress => "ip-address",
+                ContentFilterBuiltinSlug::PersonName => "person-name",
+                ContentFilterBuiltinSlug::Address => "address",
+                ContentFilterBuiltinSlug::RegexPromptInjection => {
+                    "regex-prompt-injection"
+                }
+                ContentFilterBuiltinSlug::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, ContentFilterBuiltinSlug::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for ContentFilterBuiltinSlug {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ContentFilterBuiltinSlug {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for ContentFilterBuiltinSlug {
+        fn from(s: &str) -> Self {
+            match s {
+                "email" => ContentFilterBuiltinSlug::Email,
+                "phone" => ContentFilterBuiltinSlug::Phone,
+                "ssn" => ContentFilterBuiltinSlug::Ssn,
+                "credit-card" => ContentFilterBuiltinSlug::CreditCard,
+                "ip-address" => ContentFilterBuiltinSlug::IpAddress,
+                "person-name" => ContentFilterBuiltinSlug::PersonName,
+                "address" => ContentFilterBuiltinSlug::Address,
+                "regex-prompt-injection" => {
+                    ContentFilterBuiltinSlug::RegexPromptInjection
+                }
+                other => {
+                    ContentFilterBuiltinSlug::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ContentFilterBuiltinSlug {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "email" => ContentFilterBuiltinSlug::Email,
+                "phone" => ContentFilterBuiltinSlug::Phone,
+                "ssn" => ContentFilterBuiltinSlug::Ssn,
+                "credit-card" => ContentFilterBuiltinSlug::CreditCard,
+                "ip-address" => ContentFilterBuiltinSlug::IpAddress,
+                "person-name" => ContentFilterBuiltinSlug::PersonName,
+                "address" => ContentFilterBuiltinSlug::Address,
+                "regex-prompt-injection" => {
+                    ContentFilterBuiltinSlug::RegexPromptInjection
+                }
+                _ => {
+                    ContentFilterBuiltinSlug::Unknown(crate::enums::UnknownValue::new(s))
+                }
+            }
+        }
+    }
+    impl ::serde::Serialize for ContentFilterBuiltinSlug {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ContentFilterBuiltinSlug {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for ContentFilterBuiltinSlug {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("ContentFilterBuiltinSlug")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "ContentFilterBuiltinSlug"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["email", "phone", "ssn", "credit-card",
+                "ip-address", "person-name", "address", "regex-prompt-injection"] }
+            );
+            schema.insert("description".into(), "The builtin filter identifier".into());
+            schema
+        }
+    }
+    /// Interval at which the limit resets (daily, weekly, monthly).
+    ///
+    /// The spec's `GuardrailInterval` (its `null` is `None`: this is used as an `Option`). Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GuardrailInterval {
+        /// `daily`
+        Daily,
+        /// `weekly`
+        Weekly,
+        /// `monthly`
+        Monthly,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl GuardrailInterval {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [GuardrailInterval] = &[
+            GuardrailInterval::Daily,
+            GuardrailInterval::Weekly,
+            GuardrailInterval::Monthly,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                GuardrailInterval::Daily => "daily",
+                GuardrailInterval::Weekly => "weekly",
+                GuardrailInterval::Monthly => "monthly",
+                GuardrailInterval::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, GuardrailInterval::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for GuardrailInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for GuardrailInterval {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for GuardrailInterval {
+        fn from(s: &str) -> Self {
+            match s {
+                "daily" => GuardrailInterval::Daily,
+                "weekly" => GuardrailInterval::Weekly,
+                "monthly" => GuardrailInterval::Monthly,
+                other => {
+                    GuardrailInterval::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GuardrailInterval {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "daily" => GuardrailInterval::Daily,
+                "weekly" => GuardrailInterval::Weekly,
+                "monthly" => GuardrailInterval::Monthly,
+                _ => GuardrailInterval::Unknown(crate::enums::UnknownValue::new(s)),
+            }
+        }
+    }
+    impl ::serde::Serialize for GuardrailInterval {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GuardrailInterval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for GuardrailInterval {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("GuardrailInterval")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "GuardrailInterval"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["daily", "weekly", "monthly"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Interval at which the limit resets (daily, weekly, monthly)".into(),
+                );
+            schema
+        }
+    }
+    /// Which message roles to scan for prompt injection. Only applies to the regex-prompt-injection builtin. Defaults to all_messages.
+    ///
+    /// The spec's `PromptInjectionScanScope`. Open: a value this version does not know is kept in `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum PromptInjectionScanScope {
+        /// `user_only`
+        UserOnly,
+        /// `all_messages`
+        AllMessages,
+        /// A value this version of the crate does not know, kept as the server sent it.
+        Unknown(crate::enums::UnknownValue),
+    }
+    impl PromptInjectionScanScope {
+        /// Every value this version of the crate knows, in the spec's order.
+        pub const KNOWN: &'static [PromptInjectionScanScope] = &[
+            PromptInjectionScanScope::UserOnly,
+            PromptInjectionScanScope::AllMessages,
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                PromptInjectionScanScope::UserOnly => "user_only",
+                PromptInjectionScanScope::AllMessages => "all_messages",
+                PromptInjectionScanScope::Unknown(other) => other.as_str(),
+            }
+        }
+        /// Whether this is a value this version of the crate does not know.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, PromptInjectionScanScope::Unknown(_))
+        }
+    }
+    impl ::std::fmt::Display for PromptInjectionScanScope {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::str::FromStr for PromptInjectionScanScope {
+        type Err = ::std::convert::Infallible;
+        /// Never fails: a value this crate does not know becomes `Unknown`.
+        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(s))
+        }
+    }
+    impl ::std::convert::From<&str> for PromptInjectionScanScope {
+        fn from(s: &str) -> Self {
+            match s {
+                "user_only" => PromptInjectionScanScope::UserOnly,
+                "all_messages" => PromptInjectionScanScope::AllMessages,
+                other => {
+                    PromptInjectionScanScope::Unknown(
+                        crate::enums::UnknownValue::new(other.to_owned()),
+                    )
+                }
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PromptInjectionScanScope {
+        fn from(s: ::std::string::String) -> Self {
+            match s.as_str() {
+                "user_only" => PromptInjectionScanScope::UserOnly,
+                "all_messages" => PromptInjectionScanScope::AllMessages,
+                _ => {
+                    PromptInjectionScanScope::Unknown(crate::enums::UnknownValue::new(s))
+                }
+            }
+        }
+    }
+    impl ::serde::Serialize for PromptInjectionScanScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PromptInjectionScanScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let s = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
+            Ok(Self::from(s.into_owned()))
+        }
+    }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
+    impl ::schemars::JsonSchema for PromptInjectionScanScope {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("PromptInjectionScanScope")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                concat!(module_path!(), "::", "PromptInjectionScanScope"),
+            )
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            #[allow(unused_mut)]
+            let mut schema = ::schemars::json_schema!(
+                { "type" : "string", "enum" : ["user_only", "all_messages"] }
+            );
+            schema
+                .insert(
+                    "description".into(),
+                    "Which message roles to scan for prompt injection. Only applies to the regex-prompt-injection builtin. Defaults to all_messages."
+                        .into(),
+                );
+            schema
+        }
+    }
     /// A server tool that can be disabled for a workspace.
     ///
     /// The spec's `ServerTool`. Open: a value this version does not know is kept in `Unknown`.
@@ -1234,6 +2328,179 @@ pub(crate) mod requests {
             Ok(())
         }
     }
+    /// The body of `createApiKey` (`POST /keys`). Built with [`new`](CreateKey::new) (its required `name`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(description = "The body of createApiKey (POST /keys).")
+    )]
+    pub struct CreateKey {
+        /// Name for the new API key
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(length(min = crate::limits::CREATE_KEY_NAME_MIN_LENGTH))
+        )]
+        pub(crate) name: ::std::string::String,
+        /// Optional user ID of the key creator. Only meaningful for organization-owned keys where a specific member is creating the key.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(length(min = crate::limits::CREATE_KEY_CREATOR_USER_ID_MIN_LENGTH))
+        )]
+        pub(crate) creator_user_id: ::std::option::Option<::std::string::String>,
+        /// Optional ISO 8601 UTC timestamp when the API key should expire. Must be UTC, other timezones will be rejected
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub(crate) expires_at: ::std::option::Option<::std::string::String>,
+        /// Whether to include BYOK usage in the limit
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
+        pub(crate) include_byok_in_limit: ::std::option::Option<bool>,
+        /// Optional spending limit for the API key in USD
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub(crate) limit: ::std::option::Option<f64>,
+        /// How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub(crate) limit_reset: ::std::option::Option<crate::enums::ApiKeyLimitReset>,
+        /// The workspace to create the API key in. Defaults to the default workspace if not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::string::String",
+                length(min = crate::limits::CREATE_KEY_WORKSPACE_ID_MIN_LENGTH),
+                pattern(crate::limits::CREATE_KEY_WORKSPACE_ID_PATTERN)
+            )
+        )]
+        pub(crate) workspace_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateKey {
+        /// A body with its required `name`; the rest is set with the setters. Checked when sent, not here.
+        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+            CreateKey {
+                name: name.into(),
+                creator_user_id: ::std::option::Option::None,
+                expires_at: ::std::option::Option::None,
+                include_byok_in_limit: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                limit_reset: ::std::option::Option::None,
+                workspace_id: ::std::option::Option::None,
+            }
+        }
+        /// Sets `creator_user_id`: Optional user ID of the key creator. Only meaningful for organization-owned keys where a specific member is creating the key. At least 1 characters. Not sent unless set.
+        pub fn creator_user_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.creator_user_id = Some(value.into());
+            self
+        }
+        /// Sets `expires_at`: Optional ISO 8601 UTC timestamp when the API key should expire. Must be UTC, other timezones will be rejected. Not sent unless set.
+        pub fn expires_at(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.expires_at = Some(value.into());
+            self
+        }
+        /// Sets `include_byok_in_limit`: Whether to include BYOK usage in the limit. Not sent unless set.
+        pub fn include_byok_in_limit(mut self, value: bool) -> Self {
+            self.include_byok_in_limit = Some(value);
+            self
+        }
+        /// Sets `limit`: Optional spending limit for the API key in USD. Not sent unless set.
+        pub fn limit(mut self, value: f64) -> Self {
+            self.limit = Some(value);
+            self
+        }
+        /// Sets `limit_reset`: How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday. Not sent unless set.
+        pub fn limit_reset(mut self, value: crate::enums::ApiKeyLimitReset) -> Self {
+            self.limit_reset = Some(value);
+            self
+        }
+        /// Sets `workspace_id`: The workspace to create the API key in. Defaults to the default workspace if not provided. At least 1 characters; matching `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`. Not sent unless set.
+        pub fn workspace_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.workspace_id = Some(value.into());
+            self
+        }
+    }
+    impl crate::validate::Validate for CreateKey {
+        fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
+            const CREATE_KEY_NAME: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(crate::limits::CREATE_KEY_NAME_MIN_LENGTH),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_KEY_CREATOR_USER_ID: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(crate::limits::CREATE_KEY_CREATOR_USER_ID_MIN_LENGTH),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_KEY_LIMIT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::Number)
+            };
+            const CREATE_KEY_LIMIT_RESET: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                values: &["daily", "weekly", "monthly"],
+                open: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_KEY_WORKSPACE_ID: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(crate::limits::CREATE_KEY_WORKSPACE_ID_MIN_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::new(
+                        crate::limits::CREATE_KEY_WORKSPACE_ID_PATTERN,
+                        create_key_workspace_id_matches,
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            let _ = side;
+            {
+                let v = &self.name;
+                crate::validate::check_str("name", &CREATE_KEY_NAME, v, side)?;
+            }
+            if let Some(v) = &self.creator_user_id {
+                crate::validate::check_str(
+                    "creator_user_id",
+                    &CREATE_KEY_CREATOR_USER_ID,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.limit {
+                crate::validate::check_num("limit", &CREATE_KEY_LIMIT, *v)?;
+            }
+            if let Some(v) = &self.limit_reset {
+                crate::validate::check_str(
+                    "limit_reset",
+                    &CREATE_KEY_LIMIT_RESET,
+                    v.as_str(),
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.workspace_id {
+                crate::validate::check_str(
+                    "workspace_id",
+                    &CREATE_KEY_WORKSPACE_ID,
+                    v,
+                    side,
+                )?;
+            }
+            Ok(())
+        }
+    }
     /// The body of `createWorkspace` (`POST /workspaces`). Built with [`new`](CreateWorkspace::new) (its required `name`, `slug`) and one setter per optional property; checked against the spec's constraints when sent (nothing is sent if it breaks one).
     ///
     #[doc = include_str!("../../docs/CreateWorkspace.md")]
@@ -1544,6 +2811,701 @@ pub(crate) mod requests {
                     "io_logging_sampling_rate",
                     &CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE,
                     *v,
+                )?;
+            }
+            Ok(())
+        }
+    }
+    /// The body of `updateApiKey` (`PATCH /keys/{hash}`). Built with [`new`](UpdateKey::new) and one setter per optional property, plus a `clear_` method per nullable property (absent, a value and `null` are three states); checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(description = "The body of updateApiKey (PATCH /keys/{hash}).")
+    )]
+    pub struct UpdateKey {
+        /// Whether to disable the API key
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
+        pub(crate) disabled: ::std::option::Option<bool>,
+        /// Whether to include BYOK usage in the limit
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
+        pub(crate) include_byok_in_limit: ::std::option::Option<bool>,
+        /// New spending limit for the API key in USD
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<f64>"))]
+        pub(crate) limit: ::std::option::Option<::std::option::Option<f64>>,
+        /// How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<crate::enums::ApiKeyLimitReset>")
+        )]
+        pub(crate) limit_reset: ::std::option::Option<
+            ::std::option::Option<crate::enums::ApiKeyLimitReset>,
+        >,
+        /// New name for the API key
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+        pub(crate) name: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateKey {
+        /// An empty body: nothing set yet.
+        pub fn new() -> Self {
+            UpdateKey {
+                disabled: ::std::option::Option::None,
+                include_byok_in_limit: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                limit_reset: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+            }
+        }
+        /// Sets `disabled`: Whether to disable the API key. Not sent unless set.
+        pub fn disabled(mut self, value: bool) -> Self {
+            self.disabled = Some(value);
+            self
+        }
+        /// Sets `include_byok_in_limit`: Whether to include BYOK usage in the limit. Not sent unless set.
+        pub fn include_byok_in_limit(mut self, value: bool) -> Self {
+            self.include_byok_in_limit = Some(value);
+            self
+        }
+        /// Sets `limit`: New spending limit for the API key in USD. Not sent unless set; [`clear_limit`](Self::clear_limit) sends `null`.
+        pub fn limit(mut self, value: f64) -> Self {
+            self.limit = Some(Some(value));
+            self
+        }
+        /// Clears `limit`: sends `null`.
+        pub fn clear_limit(mut self) -> Self {
+            self.limit = Some(None);
+            self
+        }
+        /// Sets `limit_reset`: How often the key's limit resets (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday. Not sent unless set; [`clear_limit_reset`](Self::clear_limit_reset) sends `null`.
+        pub fn limit_reset(mut self, value: crate::enums::ApiKeyLimitReset) -> Self {
+            self.limit_reset = Some(Some(value));
+            self
+        }
+        /// Clears `limit_reset`: sends `null`.
+        pub fn clear_limit_reset(mut self) -> Self {
+            self.limit_reset = Some(None);
+            self
+        }
+        /// Sets `name`: New name for the API key. Not sent unless set.
+        pub fn name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = Some(value.into());
+            self
+        }
+        /// Whether nothing is set.
+        pub fn is_empty(&self) -> bool {
+            *self == Self::default()
+        }
+    }
+    impl crate::validate::Validate for UpdateKey {
+        fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
+            const UPDATE_KEY_LIMIT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::Number)
+            };
+            const UPDATE_KEY_LIMIT_RESET: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                values: &["daily", "weekly", "monthly"],
+                open: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            let _ = side;
+            if let Some(Some(v)) = &self.limit {
+                crate::validate::check_num("limit", &UPDATE_KEY_LIMIT, *v)?;
+            }
+            if let Some(Some(v)) = &self.limit_reset {
+                crate::validate::check_str(
+                    "limit_reset",
+                    &UPDATE_KEY_LIMIT_RESET,
+                    v.as_str(),
+                    side,
+                )?;
+            }
+            Ok(())
+        }
+    }
+    /// The body of `updateGuardrail` (`PATCH /guardrails/{id}`). Built with [`new`](UpdateGuardrail::new) and one setter per optional property, plus a `clear_` method per nullable property (absent, a value and `null` are three states); checked against the spec's constraints when sent (nothing is sent if it breaks one).
+    #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(description = "The body of updateGuardrail (PATCH /guardrails/{id}).")
+    )]
+    pub struct UpdateGuardrail {
+        /// Array of model identifiers (slug or canonical_slug accepted)
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+                length(min = crate::limits::UPDATE_GUARDRAIL_ALLOWED_MODELS_MIN_ITEMS)
+            )
+        )]
+        pub(crate) allowed_models: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        /// New list of allowed provider IDs
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+                length(min = crate::limits::UPDATE_GUARDRAIL_ALLOWED_PROVIDERS_MIN_ITEMS)
+            )
+        )]
+        pub(crate) allowed_providers: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        /// New description for the guardrail
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(max = crate::limits::UPDATE_GUARDRAIL_DESCRIPTION_MAX_LENGTH)
+            )
+        )]
+        pub(crate) description: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        /// Whether this guardrail allows free endpoints that publish prompts.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enable_free_model_publication: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Whether this guardrail allows free endpoints that train on request data.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enable_free_model_training: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Whether this guardrail allows paid endpoints that train on request data.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enable_paid_model_training: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Deprecated. Use enforce_zdr_anthropic, enforce_zdr_openai, enforce_zdr_google, enforce_zdr_xai, and enforce_zdr_other instead. When provided, its value is copied into any of those per-provider fields that are not explicitly specified on the request.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr: ::std::option::Option<::std::option::Option<bool>>,
+        /// Whether to enforce zero data retention for Anthropic models. Falls back to enforce_zdr when not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr_anthropic: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Whether to enforce zero data retention for Google models. Falls back to enforce_zdr when not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr_google: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Whether to enforce zero data retention for OpenAI models. Falls back to enforce_zdr when not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr_openai: ::std::option::Option<
+            ::std::option::Option<bool>,
+        >,
+        /// Whether to enforce zero data retention for models that are not from Anthropic, OpenAI, Google, or xAI. Falls back to enforce_zdr when not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr_other: ::std::option::Option<::std::option::Option<bool>>,
+        /// Whether to enforce zero data retention for xAI models. Falls back to enforce_zdr when not provided.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<bool>"))]
+        pub(crate) enforce_zdr_xai: ::std::option::Option<::std::option::Option<bool>>,
+        /// Array of model identifiers to exclude from routing (slug or canonical_slug accepted)
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+                length(min = crate::limits::UPDATE_GUARDRAIL_IGNORED_MODELS_MIN_ITEMS)
+            )
+        )]
+        pub(crate) ignored_models: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        /// List of provider IDs to exclude from routing
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+                length(min = crate::limits::UPDATE_GUARDRAIL_IGNORED_PROVIDERS_MIN_ITEMS)
+            )
+        )]
+        pub(crate) ignored_providers: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+        /// Whether BYOK (bring-your-own-key) inference spend counts toward this guardrail's limit_usd, in addition to OpenRouter credit spend. Omit to leave unchanged.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "bool"))]
+        pub(crate) include_byok_in_budgets: ::std::option::Option<bool>,
+        /// New spending limit in USD
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(feature = "schemars", schemars(with = "::std::option::Option<f64>"))]
+        pub(crate) limit_usd: ::std::option::Option<::std::option::Option<f64>>,
+        /// New name for the guardrail
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::non_null"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "::std::string::String",
+                length(
+                    min = crate::limits::UPDATE_GUARDRAIL_NAME_MIN_LENGTH,
+                    max = crate::limits::UPDATE_GUARDRAIL_NAME_MAX_LENGTH
+                )
+            )
+        )]
+        pub(crate) name: ::std::option::Option<::std::string::String>,
+        /// Interval at which the limit resets (daily, weekly, monthly)
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::requests::present"
+        )]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "::std::option::Option<crate::enums::GuardrailInterval>")
+        )]
+        pub(crate) reset_interval: ::std::option::Option<
+            ::std::option::Option<crate::enums::GuardrailInterval>,
+        >,
+    }
+    impl UpdateGuardrail {
+        /// An empty body: nothing set yet.
+        pub fn new() -> Self {
+            UpdateGuardrail {
+                allowed_models: ::std::option::Option::None,
+                allowed_providers: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                enable_free_model_publication: ::std::option::Option::None,
+                enable_free_model_training: ::std::option::Option::None,
+                enable_paid_model_training: ::std::option::Option::None,
+                enforce_zdr: ::std::option::Option::None,
+                enforce_zdr_anthropic: ::std::option::Option::None,
+                enforce_zdr_google: ::std::option::Option::None,
+                enforce_zdr_openai: ::std::option::Option::None,
+                enforce_zdr_other: ::std::option::Option::None,
+                enforce_zdr_xai: ::std::option::Option::None,
+                ignored_models: ::std::option::Option::None,
+                ignored_providers: ::std::option::Option::None,
+                include_byok_in_budgets: ::std::option::Option::None,
+                limit_usd: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                reset_interval: ::std::option::Option::None,
+            }
+        }
+        /// Sets `allowed_models`: Array of model identifiers (slug or canonical_slug accepted). At least 1 items. Not sent unless set; [`clear_allowed_models`](Self::clear_allowed_models) sends `null`.
+        pub fn allowed_models(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.allowed_models = Some(
+                Some(value.into_iter().map(::std::convert::Into::into).collect()),
+            );
+            self
+        }
+        /// Clears `allowed_models`: sends `null`.
+        pub fn clear_allowed_models(mut self) -> Self {
+            self.allowed_models = Some(None);
+            self
+        }
+        /// Sets `allowed_providers`: New list of allowed provider IDs. At least 1 items. Not sent unless set; [`clear_allowed_providers`](Self::clear_allowed_providers) sends `null`.
+        pub fn allowed_providers(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.allowed_providers = Some(
+                Some(value.into_iter().map(::std::convert::Into::into).collect()),
+            );
+            self
+        }
+        /// Clears `allowed_providers`: sends `null`.
+        pub fn clear_allowed_providers(mut self) -> Self {
+            self.allowed_providers = Some(None);
+            self
+        }
+        /// Sets `description`: New description for the guardrail. At most 1000 characters. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
+        pub fn description(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.description = Some(Some(value.into()));
+            self
+        }
+        /// Clears `description`: sends `null`.
+        pub fn clear_description(mut self) -> Self {
+            self.description = Some(None);
+            self
+        }
+        /// Sets `enable_free_model_publication`: Whether this guardrail allows free endpoints that publish prompts. Not sent unless set; [`clear_enable_free_model_publication`](Self::clear_enable_free_model_publication) sends `null`.
+        pub fn enable_free_model_publication(mut self, value: bool) -> Self {
+            self.enable_free_model_publication = Some(Some(value));
+            self
+        }
+        /// Clears `enable_free_model_publication`: sends `null`.
+        pub fn clear_enable_free_model_publication(mut self) -> Self {
+            self.enable_free_model_publication = Some(None);
+            self
+        }
+        /// Sets `enable_free_model_training`: Whether this guardrail allows free endpoints that train on request data. Not sent unless set; [`clear_enable_free_model_training`](Self::clear_enable_free_model_training) sends `null`.
+        pub fn enable_free_model_training(mut self, value: bool) -> Self {
+            self.enable_free_model_training = Some(Some(value));
+            self
+        }
+        /// Clears `enable_free_model_training`: sends `null`.
+        pub fn clear_enable_free_model_training(mut self) -> Self {
+            self.enable_free_model_training = Some(None);
+            self
+        }
+        /// Sets `enable_paid_model_training`: Whether this guardrail allows paid endpoints that train on request data. Not sent unless set; [`clear_enable_paid_model_training`](Self::clear_enable_paid_model_training) sends `null`.
+        pub fn enable_paid_model_training(mut self, value: bool) -> Self {
+            self.enable_paid_model_training = Some(Some(value));
+            self
+        }
+        /// Clears `enable_paid_model_training`: sends `null`.
+        pub fn clear_enable_paid_model_training(mut self) -> Self {
+            self.enable_paid_model_training = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr`: Deprecated. Use enforce_zdr_anthropic, enforce_zdr_openai, enforce_zdr_google, enforce_zdr_xai, and enforce_zdr_other instead. When provided, its value is copied into any of those per-provider fields that are not explicitly specified on the request. Not sent unless set; [`clear_enforce_zdr`](Self::clear_enforce_zdr) sends `null`.
+        pub fn enforce_zdr(mut self, value: bool) -> Self {
+            self.enforce_zdr = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr`: sends `null`.
+        pub fn clear_enforce_zdr(mut self) -> Self {
+            self.enforce_zdr = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr_anthropic`: Whether to enforce zero data retention for Anthropic models. Falls back to enforce_zdr when not provided. Not sent unless set; [`clear_enforce_zdr_anthropic`](Self::clear_enforce_zdr_anthropic) sends `null`.
+        pub fn enforce_zdr_anthropic(mut self, value: bool) -> Self {
+            self.enforce_zdr_anthropic = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr_anthropic`: sends `null`.
+        pub fn clear_enforce_zdr_anthropic(mut self) -> Self {
+            self.enforce_zdr_anthropic = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr_google`: Whether to enforce zero data retention for Google models. Falls back to enforce_zdr when not provided. Not sent unless set; [`clear_enforce_zdr_google`](Self::clear_enforce_zdr_google) sends `null`.
+        pub fn enforce_zdr_google(mut self, value: bool) -> Self {
+            self.enforce_zdr_google = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr_google`: sends `null`.
+        pub fn clear_enforce_zdr_google(mut self) -> Self {
+            self.enforce_zdr_google = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr_openai`: Whether to enforce zero data retention for OpenAI models. Falls back to enforce_zdr when not provided. Not sent unless set; [`clear_enforce_zdr_openai`](Self::clear_enforce_zdr_openai) sends `null`.
+        pub fn enforce_zdr_openai(mut self, value: bool) -> Self {
+            self.enforce_zdr_openai = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr_openai`: sends `null`.
+        pub fn clear_enforce_zdr_openai(mut self) -> Self {
+            self.enforce_zdr_openai = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr_other`: Whether to enforce zero data retention for models that are not from Anthropic, OpenAI, Google, or xAI. Falls back to enforce_zdr when not provided. Not sent unless set; [`clear_enforce_zdr_other`](Self::clear_enforce_zdr_other) sends `null`.
+        pub fn enforce_zdr_other(mut self, value: bool) -> Self {
+            self.enforce_zdr_other = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr_other`: sends `null`.
+        pub fn clear_enforce_zdr_other(mut self) -> Self {
+            self.enforce_zdr_other = Some(None);
+            self
+        }
+        /// Sets `enforce_zdr_xai`: Whether to enforce zero data retention for xAI models. Falls back to enforce_zdr when not provided. Not sent unless set; [`clear_enforce_zdr_xai`](Self::clear_enforce_zdr_xai) sends `null`.
+        pub fn enforce_zdr_xai(mut self, value: bool) -> Self {
+            self.enforce_zdr_xai = Some(Some(value));
+            self
+        }
+        /// Clears `enforce_zdr_xai`: sends `null`.
+        pub fn clear_enforce_zdr_xai(mut self) -> Self {
+            self.enforce_zdr_xai = Some(None);
+            self
+        }
+        /// Sets `ignored_models`: Array of model identifiers to exclude from routing (slug or canonical_slug accepted). At least 1 items. Not sent unless set; [`clear_ignored_models`](Self::clear_ignored_models) sends `null`.
+        pub fn ignored_models(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.ignored_models = Some(
+                Some(value.into_iter().map(::std::convert::Into::into).collect()),
+            );
+            self
+        }
+        /// Clears `ignored_models`: sends `null`.
+        pub fn clear_ignored_models(mut self) -> Self {
+            self.ignored_models = Some(None);
+            self
+        }
+        /// Sets `ignored_providers`: List of provider IDs to exclude from routing. At least 1 items. Not sent unless set; [`clear_ignored_providers`](Self::clear_ignored_providers) sends `null`.
+        pub fn ignored_providers(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.ignored_providers = Some(
+                Some(value.into_iter().map(::std::convert::Into::into).collect()),
+            );
+            self
+        }
+        /// Clears `ignored_providers`: sends `null`.
+        pub fn clear_ignored_providers(mut self) -> Self {
+            self.ignored_providers = Some(None);
+            self
+        }
+        /// Sets `include_byok_in_budgets`: Whether BYOK (bring-your-own-key) inference spend counts toward this guardrail's limit_usd, in addition to OpenRouter credit spend. Omit to leave unchanged. Not sent unless set.
+        pub fn include_byok_in_budgets(mut self, value: bool) -> Self {
+            self.include_byok_in_budgets = Some(value);
+            self
+        }
+        /// Sets `limit_usd`: New spending limit in USD. Not sent unless set; [`clear_limit_usd`](Self::clear_limit_usd) sends `null`.
+        pub fn limit_usd(mut self, value: f64) -> Self {
+            self.limit_usd = Some(Some(value));
+            self
+        }
+        /// Clears `limit_usd`: sends `null`.
+        pub fn clear_limit_usd(mut self) -> Self {
+            self.limit_usd = Some(None);
+            self
+        }
+        /// Sets `name`: New name for the guardrail. 1 to 200 characters. Not sent unless set.
+        pub fn name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.name = Some(value.into());
+            self
+        }
+        /// Sets `reset_interval`: Interval at which the limit resets (daily, weekly, monthly). Not sent unless set; [`clear_reset_interval`](Self::clear_reset_interval) sends `null`.
+        pub fn reset_interval(mut self, value: crate::enums::GuardrailInterval) -> Self {
+            self.reset_interval = Some(Some(value));
+            self
+        }
+        /// Clears `reset_interval`: sends `null`.
+        pub fn clear_reset_interval(mut self) -> Self {
+            self.reset_interval = Some(None);
+            self
+        }
+        /// Whether nothing is set.
+        pub fn is_empty(&self) -> bool {
+            *self == Self::default()
+        }
+    }
+    impl crate::validate::Validate for UpdateGuardrail {
+        fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
+            const UPDATE_GUARDRAIL_ALLOWED_MODELS: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_items: Some(
+                    crate::limits::UPDATE_GUARDRAIL_ALLOWED_MODELS_MIN_ITEMS,
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Array)
+            };
+            const UPDATE_GUARDRAIL_ALLOWED_PROVIDERS: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_items: Some(
+                    crate::limits::UPDATE_GUARDRAIL_ALLOWED_PROVIDERS_MIN_ITEMS,
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Array)
+            };
+            const UPDATE_GUARDRAIL_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                max_length: Some(crate::limits::UPDATE_GUARDRAIL_DESCRIPTION_MAX_LENGTH),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_GUARDRAIL_IGNORED_MODELS: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_items: Some(
+                    crate::limits::UPDATE_GUARDRAIL_IGNORED_MODELS_MIN_ITEMS,
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Array)
+            };
+            const UPDATE_GUARDRAIL_IGNORED_PROVIDERS: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_items: Some(
+                    crate::limits::UPDATE_GUARDRAIL_IGNORED_PROVIDERS_MIN_ITEMS,
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::Array)
+            };
+            const UPDATE_GUARDRAIL_LIMIT_USD: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::Number)
+            };
+            const UPDATE_GUARDRAIL_NAME: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(crate::limits::UPDATE_GUARDRAIL_NAME_MIN_LENGTH),
+                max_length: Some(crate::limits::UPDATE_GUARDRAIL_NAME_MAX_LENGTH),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_GUARDRAIL_RESET_INTERVAL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                values: &["daily", "weekly", "monthly"],
+                open: true,
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            let _ = side;
+            if let Some(Some(v)) = &self.allowed_models {
+                crate::validate::check_items(
+                    "allowed_models",
+                    &UPDATE_GUARDRAIL_ALLOWED_MODELS,
+                    v.len(),
+                )?;
+            }
+            if let Some(Some(v)) = &self.allowed_providers {
+                crate::validate::check_items(
+                    "allowed_providers",
+                    &UPDATE_GUARDRAIL_ALLOWED_PROVIDERS,
+                    v.len(),
+                )?;
+            }
+            if let Some(Some(v)) = &self.description {
+                crate::validate::check_str(
+                    "description",
+                    &UPDATE_GUARDRAIL_DESCRIPTION,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(Some(v)) = &self.ignored_models {
+                crate::validate::check_items(
+                    "ignored_models",
+                    &UPDATE_GUARDRAIL_IGNORED_MODELS,
+                    v.len(),
+                )?;
+            }
+            if let Some(Some(v)) = &self.ignored_providers {
+                crate::validate::check_items(
+                    "ignored_providers",
+                    &UPDATE_GUARDRAIL_IGNORED_PROVIDERS,
+                    v.len(),
+                )?;
+            }
+            if let Some(Some(v)) = &self.limit_usd {
+                crate::validate::check_num(
+                    "limit_usd",
+                    &UPDATE_GUARDRAIL_LIMIT_USD,
+                    *v,
+                )?;
+            }
+            if let Some(v) = &self.name {
+                crate::validate::check_str("name", &UPDATE_GUARDRAIL_NAME, v, side)?;
+            }
+            if let Some(Some(v)) = &self.reset_interval {
+                crate::validate::check_str(
+                    "reset_interval",
+                    &UPDATE_GUARDRAIL_RESET_INTERVAL,
+                    v.as_str(),
+                    side,
                 )?;
             }
             Ok(())
@@ -2039,6 +4001,16 @@ pub(crate) mod requests {
             Ok(())
         }
     }
+    fn create_key_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
     fn create_workspace_slug_matches(value: &str) -> bool {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
@@ -2054,6 +4026,32 @@ pub(crate) mod requests {
 #[cfg(feature = "fake")]
 #[allow(dead_code)]
 pub(crate) mod shapes {
+    /// The properties of `ApiKey`: (name, required, nullable).
+    pub(crate) const API_KEY: &[(&str, bool, bool)] = &[
+        ("byok_usage", true, false),
+        ("byok_usage_daily", true, false),
+        ("byok_usage_monthly", true, false),
+        ("byok_usage_weekly", true, false),
+        ("created_at", true, false),
+        ("creator_user_id", true, true),
+        ("disabled", true, false),
+        ("expires_at", false, true),
+        ("external_user", false, true),
+        ("hash", true, false),
+        ("include_byok_in_limit", true, false),
+        ("label", true, false),
+        ("last_used_at", false, true),
+        ("limit", true, true),
+        ("limit_remaining", true, true),
+        ("limit_reset", true, true),
+        ("name", true, false),
+        ("updated_at", true, true),
+        ("usage", true, false),
+        ("usage_daily", true, false),
+        ("usage_monthly", true, false),
+        ("usage_weekly", true, false),
+        ("workspace_id", true, false),
+    ];
     /// The properties of `BulkAddWorkspaceMembersRequest`: (name, required, nullable).
     pub(crate) const BULK_ADD_WORKSPACE_MEMBERS_REQUEST: &[(&str, bool, bool)] = &[
         ("user_ids", true, false),
@@ -2070,6 +4068,34 @@ pub(crate) mod shapes {
     /// The properties of `BulkRemoveWorkspaceMembersResponse`: (name, required, nullable).
     pub(crate) const BULK_REMOVE_WORKSPACE_MEMBERS_RESPONSE: &[(&str, bool, bool)] = &[
         ("removed_count", true, false),
+    ];
+    /// The properties of `ContentFilterBuiltinEntry`: (name, required, nullable).
+    pub(crate) const CONTENT_FILTER_BUILTIN_ENTRY: &[(&str, bool, bool)] = &[
+        ("action", true, false),
+        ("label", false, false),
+        ("scan_scope", false, false),
+        ("slug", true, false),
+    ];
+    /// The properties of `ContentFilterEntry`: (name, required, nullable).
+    pub(crate) const CONTENT_FILTER_ENTRY: &[(&str, bool, bool)] = &[
+        ("action", true, false),
+        ("label", false, true),
+        ("pattern", true, false),
+    ];
+    /// The properties of `CreateApiKeyRequest`: (name, required, nullable).
+    pub(crate) const CREATE_API_KEY_REQUEST: &[(&str, bool, bool)] = &[
+        ("creator_user_id", false, true),
+        ("expires_at", false, true),
+        ("include_byok_in_limit", false, false),
+        ("limit", false, true),
+        ("limit_reset", false, false),
+        ("name", true, false),
+        ("workspace_id", false, false),
+    ];
+    /// The properties of `CreateApiKeyResponse`: (name, required, nullable).
+    pub(crate) const CREATE_API_KEY_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+        ("key", true, false),
     ];
     /// The properties of `CreateWorkspaceRequest`: (name, required, nullable).
     pub(crate) const CREATE_WORKSPACE_REQUEST: &[(&str, bool, bool)] = &[
@@ -2089,6 +4115,10 @@ pub(crate) mod shapes {
     /// The properties of `CreateWorkspaceResponse`: (name, required, nullable).
     pub(crate) const CREATE_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
         ("data", true, false),
+    ];
+    /// The properties of `DeleteApiKeyResponse`: (name, required, nullable).
+    pub(crate) const DELETE_API_KEY_RESPONSE: &[(&str, bool, bool)] = &[
+        ("deleted", true, false),
     ];
     /// The properties of `DeleteWorkspaceBudgetResponse`: (name, required, nullable).
     pub(crate) const DELETE_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[
@@ -2110,6 +4140,14 @@ pub(crate) mod shapes {
         ("openrouter_metadata", false, true),
         ("user_id", false, true),
     ];
+    /// The properties of `GetApiKeyResponse`: (name, required, nullable).
+    pub(crate) const GET_API_KEY_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
+    /// The properties of `GetGuardrailResponse`: (name, required, nullable).
+    pub(crate) const GET_GUARDRAIL_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
     /// The properties of `GetWorkspaceBudgetResponse`: (name, required, nullable).
     pub(crate) const GET_WORKSPACE_BUDGET_RESPONSE: &[(&str, bool, bool)] = &[
         ("data", true, false),
@@ -2117,6 +4155,37 @@ pub(crate) mod shapes {
     ];
     /// The properties of `GetWorkspaceResponse`: (name, required, nullable).
     pub(crate) const GET_WORKSPACE_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
+    /// The properties of `Guardrail`: (name, required, nullable).
+    pub(crate) const GUARDRAIL: &[(&str, bool, bool)] = &[
+        ("allowed_models", false, true),
+        ("allowed_providers", false, true),
+        ("content_filter_builtins", false, true),
+        ("content_filters", false, true),
+        ("created_at", true, false),
+        ("description", false, true),
+        ("enable_free_model_publication", false, true),
+        ("enable_free_model_training", false, true),
+        ("enable_paid_model_training", false, true),
+        ("enforce_zdr", false, true),
+        ("enforce_zdr_anthropic", false, true),
+        ("enforce_zdr_google", false, true),
+        ("enforce_zdr_openai", false, true),
+        ("enforce_zdr_other", false, true),
+        ("enforce_zdr_xai", false, true),
+        ("id", true, false),
+        ("ignored_models", false, true),
+        ("ignored_providers", false, true),
+        ("include_byok_in_budgets", true, false),
+        ("limit_usd", false, true),
+        ("name", true, false),
+        ("reset_interval", false, true),
+        ("updated_at", false, true),
+        ("workspace_id", true, true),
+    ];
+    /// The properties of `ListApiKeysResponse`: (name, required, nullable).
+    pub(crate) const LIST_API_KEYS_RESPONSE: &[(&str, bool, bool)] = &[
         ("data", true, false),
     ];
     /// The properties of `ListWorkspaceBudgetsResponse`: (name, required, nullable).
@@ -2133,6 +4202,43 @@ pub(crate) mod shapes {
     pub(crate) const LIST_WORKSPACES_RESPONSE: &[(&str, bool, bool)] = &[
         ("data", true, false),
         ("total_count", true, false),
+    ];
+    /// The properties of `UpdateApiKeyRequest`: (name, required, nullable).
+    pub(crate) const UPDATE_API_KEY_REQUEST: &[(&str, bool, bool)] = &[
+        ("disabled", false, false),
+        ("include_byok_in_limit", false, false),
+        ("limit", false, true),
+        ("limit_reset", false, false),
+        ("name", false, false),
+    ];
+    /// The properties of `UpdateApiKeyResponse`: (name, required, nullable).
+    pub(crate) const UPDATE_API_KEY_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
+    ];
+    /// The properties of `UpdateGuardrailRequest`: (name, required, nullable).
+    pub(crate) const UPDATE_GUARDRAIL_REQUEST: &[(&str, bool, bool)] = &[
+        ("allowed_models", false, true),
+        ("allowed_providers", false, true),
+        ("description", false, true),
+        ("enable_free_model_publication", false, true),
+        ("enable_free_model_training", false, true),
+        ("enable_paid_model_training", false, true),
+        ("enforce_zdr", false, true),
+        ("enforce_zdr_anthropic", false, true),
+        ("enforce_zdr_google", false, true),
+        ("enforce_zdr_openai", false, true),
+        ("enforce_zdr_other", false, true),
+        ("enforce_zdr_xai", false, true),
+        ("ignored_models", false, true),
+        ("ignored_providers", false, true),
+        ("include_byok_in_budgets", false, false),
+        ("limit_usd", false, true),
+        ("name", false, false),
+        ("reset_interval", false, false),
+    ];
+    /// The properties of `UpdateGuardrailResponse`: (name, required, nullable).
+    pub(crate) const UPDATE_GUARDRAIL_RESPONSE: &[(&str, bool, bool)] = &[
+        ("data", true, false),
     ];
     /// The properties of `UpdateWorkspaceRequest`: (name, required, nullable).
     pub(crate) const UPDATE_WORKSPACE_REQUEST: &[(&str, bool, bool)] = &[
@@ -2213,6 +4319,27 @@ pub(crate) mod fake {
     /// A request of one operation, with its parameters (defaults applied) and its body.
     #[derive(Debug)]
     pub(crate) enum Request {
+        /// `getGuardrail`.
+        GetGuardrail { id: ::std::string::String },
+        /// `updateGuardrail`.
+        UpdateGuardrail {
+            id: ::std::string::String,
+            body: crate::requests::UpdateGuardrail,
+        },
+        /// `listApiKeys`.
+        ListApiKeys {
+            include_disabled: ::std::option::Option<bool>,
+            offset: ::std::option::Option<i64>,
+            workspace_id: ::std::option::Option<::std::string::String>,
+        },
+        /// `createApiKey`.
+        CreateApiKey { body: crate::requests::CreateKey },
+        /// `getApiKey`.
+        GetApiKey { hash: ::std::string::String },
+        /// `deleteApiKey`.
+        DeleteApiKey { hash: ::std::string::String },
+        /// `updateApiKey`.
+        UpdateApiKey { hash: ::std::string::String, body: crate::requests::UpdateKey },
         /// `listWorkspaces`.
         ListWorkspaces { offset: i64, limit: i64 },
         /// `createWorkspace`.
@@ -2264,6 +4391,80 @@ pub(crate) mod fake {
     pub(crate) fn parse(raw: &Raw<'_>) -> ::std::result::Result<Request, Rejection> {
         Ok(
             match raw.operation.id {
+                OperationId::GetGuardrail => {
+                    Request::GetGuardrail {
+                        id: required(
+                            raw,
+                            &operations::GET_GUARDRAIL_ID,
+                            param_str(raw, &operations::GET_GUARDRAIL_ID)?,
+                        )?,
+                    }
+                }
+                OperationId::UpdateGuardrail => {
+                    Request::UpdateGuardrail {
+                        id: required(
+                            raw,
+                            &operations::UPDATE_GUARDRAIL_ID,
+                            param_str(raw, &operations::UPDATE_GUARDRAIL_ID)?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::UpdateGuardrail>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::ListApiKeys => {
+                    Request::ListApiKeys {
+                        include_disabled: param_bool(
+                            raw,
+                            &operations::LIST_API_KEYS_INCLUDE_DISABLED,
+                        )?,
+                        offset: param_int(raw, &operations::LIST_API_KEYS_OFFSET)?,
+                        workspace_id: param_str(
+                            raw,
+                            &operations::LIST_API_KEYS_WORKSPACE_ID,
+                        )?,
+                    }
+                }
+                OperationId::CreateApiKey => {
+                    Request::CreateApiKey {
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::CreateKey>(raw)?,
+                        )?,
+                    }
+                }
+                OperationId::GetApiKey => {
+                    Request::GetApiKey {
+                        hash: required(
+                            raw,
+                            &operations::GET_API_KEY_HASH,
+                            param_str(raw, &operations::GET_API_KEY_HASH)?,
+                        )?,
+                    }
+                }
+                OperationId::DeleteApiKey => {
+                    Request::DeleteApiKey {
+                        hash: required(
+                            raw,
+                            &operations::DELETE_API_KEY_HASH,
+                            param_str(raw, &operations::DELETE_API_KEY_HASH)?,
+                        )?,
+                    }
+                }
+                OperationId::UpdateApiKey => {
+                    Request::UpdateApiKey {
+                        hash: required(
+                            raw,
+                            &operations::UPDATE_API_KEY_HASH,
+                            param_str(raw, &operations::UPDATE_API_KEY_HASH)?,
+                        )?,
+                        body: required_body(
+                            raw,
+                            body::<crate::requests::UpdateKey>(raw)?,
+                        )?,
+                    }
+                }
                 OperationId::ListWorkspaces => {
                     Request::ListWorkspaces {
                         offset: param_int(raw, &operations::LIST_WORKSPACES_OFFSET)?
@@ -2444,6 +4645,66 @@ pub(crate) mod fake {
     /// operation's parameters (defaults applied) and body as parsed and checked against the spec. An
     /// operation the spec gains answers `501` until its method is written (in `fake/rules.rs`).
     pub(crate) trait Rules {
+        /// `getGuardrail`: `GET /guardrails/{id}`. Get a guardrail. Without a rule of its own, answers `501 Not Implemented`.
+        fn get_guardrail(
+            &mut self,
+            id: ::std::string::String,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id,);
+            Err(crate::fake::rules::not_implemented(OperationId::GetGuardrail))
+        }
+        /// `updateGuardrail`: `PATCH /guardrails/{id}`. Update a guardrail. Without a rule of its own, answers `501 Not Implemented`.
+        fn update_guardrail(
+            &mut self,
+            id: ::std::string::String,
+            body: crate::requests::UpdateGuardrail,
+        ) -> crate::fake::state::Outcome {
+            let _ = (id, body);
+            Err(crate::fake::rules::not_implemented(OperationId::UpdateGuardrail))
+        }
+        /// `listApiKeys`: `GET /keys`. List API keys. Without a rule of its own, answers `501 Not Implemented`.
+        fn list_api_keys(
+            &mut self,
+            include_disabled: ::std::option::Option<bool>,
+            offset: ::std::option::Option<i64>,
+            workspace_id: ::std::option::Option<::std::string::String>,
+        ) -> crate::fake::state::Outcome {
+            let _ = (include_disabled, offset, workspace_id);
+            Err(crate::fake::rules::not_implemented(OperationId::ListApiKeys))
+        }
+        /// `createApiKey`: `POST /keys`. Create a new API key. Without a rule of its own, answers `501 Not Implemented`.
+        fn create_api_key(
+            &mut self,
+            body: crate::requests::CreateKey,
+        ) -> crate::fake::state::Outcome {
+            let _ = (body,);
+            Err(crate::fake::rules::not_implemented(OperationId::CreateApiKey))
+        }
+        /// `getApiKey`: `GET /keys/{hash}`. Get a single API key. Without a rule of its own, answers `501 Not Implemented`.
+        fn get_api_key(
+            &mut self,
+            hash: ::std::string::String,
+        ) -> crate::fake::state::Outcome {
+            let _ = (hash,);
+            Err(crate::fake::rules::not_implemented(OperationId::GetApiKey))
+        }
+        /// `deleteApiKey`: `DELETE /keys/{hash}`. Delete an API key. Without a rule of its own, answers `501 Not Implemented`.
+        fn delete_api_key(
+            &mut self,
+            hash: ::std::string::String,
+        ) -> crate::fake::state::Outcome {
+            let _ = (hash,);
+            Err(crate::fake::rules::not_implemented(OperationId::DeleteApiKey))
+        }
+        /// `updateApiKey`: `PATCH /keys/{hash}`. Update an API key. Without a rule of its own, answers `501 Not Implemented`.
+        fn update_api_key(
+            &mut self,
+            hash: ::std::string::String,
+            body: crate::requests::UpdateKey,
+        ) -> crate::fake::state::Outcome {
+            let _ = (hash, body);
+            Err(crate::fake::rules::not_implemented(OperationId::UpdateApiKey))
+        }
         /// `listWorkspaces`: `GET /workspaces`. List workspaces. Without a rule of its own, answers `501 Not Implemented`.
         fn list_workspaces(
             &mut self,
@@ -2564,6 +4825,15 @@ pub(crate) mod fake {
         request: Request,
     ) -> crate::fake::state::Outcome {
         match request {
+            Request::GetGuardrail { id } => rules.get_guardrail(id),
+            Request::UpdateGuardrail { id, body } => rules.update_guardrail(id, body),
+            Request::ListApiKeys { include_disabled, offset, workspace_id } => {
+                rules.list_api_keys(include_disabled, offset, workspace_id)
+            }
+            Request::CreateApiKey { body } => rules.create_api_key(body),
+            Request::GetApiKey { hash } => rules.get_api_key(hash),
+            Request::DeleteApiKey { hash } => rules.delete_api_key(hash),
+            Request::UpdateApiKey { hash, body } => rules.update_api_key(hash, body),
             Request::ListWorkspaces { offset, limit } => {
                 rules.list_workspaces(offset, limit)
             }
@@ -2630,28 +4900,47 @@ pub(crate) mod schema {
 #[macro_export]
 macro_rules! __component_types {
     ($callback:ident) => {
-        $callback ! { ("BulkAddWorkspaceMembersRequest",
+        $callback ! { ("ApiKey", $crate::raw::types::ApiKey), ("ApiKeyLimitReset",
+        ::std::option::Option <$crate::enums::ApiKeyLimitReset >), ("ApiKeySecret",
+        $crate::Secret), ("BulkAddWorkspaceMembersRequest",
         $crate::BulkAddWorkspaceMembers), ("BulkAddWorkspaceMembersResponse",
         $crate::raw::types::BulkAddWorkspaceMembersResponse),
         ("BulkRemoveWorkspaceMembersRequest", $crate::BulkRemoveWorkspaceMembers),
         ("BulkRemoveWorkspaceMembersResponse",
-        $crate::raw::types::BulkRemoveWorkspaceMembersResponse),
-        ("CreateWorkspaceRequest", $crate::CreateWorkspace), ("CreateWorkspaceResponse",
-        $crate::raw::types::CreateWorkspaceResponse), ("DeleteWorkspaceBudgetResponse",
+        $crate::raw::types::BulkRemoveWorkspaceMembersResponse), ("ContentFilterAction",
+        $crate::enums::ContentFilterAction), ("ContentFilterBuiltinAction",
+        $crate::enums::ContentFilterBuiltinAction), ("ContentFilterBuiltinEntry",
+        $crate::raw::types::ContentFilterBuiltinEntry), ("ContentFilterBuiltinSlug",
+        $crate::enums::ContentFilterBuiltinSlug), ("ContentFilterEntry",
+        $crate::raw::types::ContentFilterEntry), ("CreateApiKeyRequest",
+        $crate::CreateKey), ("CreateApiKeyResponse",
+        $crate::raw::types::CreateApiKeyResponse), ("CreateWorkspaceRequest",
+        $crate::CreateWorkspace), ("CreateWorkspaceResponse",
+        $crate::raw::types::CreateWorkspaceResponse), ("DeleteApiKeyResponse",
+        $crate::raw::types::DeleteApiKeyResponse), ("DeleteWorkspaceBudgetResponse",
         $crate::raw::types::DeleteWorkspaceBudgetResponse), ("DeleteWorkspaceResponse",
         $crate::raw::types::DeleteWorkspaceResponse), ("ErrorDetail",
         $crate::raw::types::ErrorDetail), ("ErrorResponse",
-        $crate::raw::types::ErrorResponse), ("GetWorkspaceBudgetResponse",
+        $crate::raw::types::ErrorResponse), ("GetApiKeyResponse",
+        $crate::raw::types::GetApiKeyResponse), ("GetGuardrailResponse",
+        $crate::raw::types::GetGuardrailResponse), ("GetWorkspaceBudgetResponse",
         $crate::raw::types::GetWorkspaceBudgetResponse), ("GetWorkspaceResponse",
-        $crate::raw::types::GetWorkspaceResponse), ("ListWorkspaceBudgetsResponse",
+        $crate::raw::types::GetWorkspaceResponse), ("Guardrail",
+        $crate::raw::types::Guardrail), ("GuardrailInterval", ::std::option::Option
+        <$crate::enums::GuardrailInterval >), ("ListApiKeysResponse",
+        $crate::raw::types::ListApiKeysResponse), ("ListWorkspaceBudgetsResponse",
         $crate::raw::types::ListWorkspaceBudgetsResponse),
         ("ListWorkspaceMembersResponse",
         $crate::raw::types::ListWorkspaceMembersResponse), ("ListWorkspacesResponse",
-        $crate::raw::types::ListWorkspacesResponse), ("ServerTool",
-        $crate::enums::ServerTool), ("UpdateWorkspaceRequest", $crate::UpdateWorkspace),
-        ("UpdateWorkspaceResponse", $crate::raw::types::UpdateWorkspaceResponse),
-        ("UpsertWorkspaceBudgetRequest", $crate::BudgetLimit),
-        ("UpsertWorkspaceBudgetResponse",
+        $crate::raw::types::ListWorkspacesResponse), ("PromptInjectionScanScope",
+        $crate::enums::PromptInjectionScanScope), ("ServerTool",
+        $crate::enums::ServerTool), ("UpdateApiKeyRequest", $crate::UpdateKey),
+        ("UpdateApiKeyResponse", $crate::raw::types::UpdateApiKeyResponse),
+        ("UpdateGuardrailRequest", $crate::UpdateGuardrail), ("UpdateGuardrailResponse",
+        $crate::raw::types::UpdateGuardrailResponse), ("UpdateWorkspaceRequest",
+        $crate::UpdateWorkspace), ("UpdateWorkspaceResponse",
+        $crate::raw::types::UpdateWorkspaceResponse), ("UpsertWorkspaceBudgetRequest",
+        $crate::BudgetLimit), ("UpsertWorkspaceBudgetResponse",
         $crate::raw::types::UpsertWorkspaceBudgetResponse), ("Workspace",
         $crate::raw::types::Workspace), ("WorkspaceBudget",
         $crate::raw::types::WorkspaceBudget), ("WorkspaceBudgetInterval",

@@ -5,6 +5,103 @@
 
 #[allow(clippy::needless_lifetimes, clippy::extra_unused_lifetimes)]
 impl crate::client::Client {
+    /// `getGuardrail`: `GET /guardrails/{id}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn get_guardrail<'a>(
+        &self,
+        id: &'a str,
+    ) -> crate::error::Result<crate::raw::types::GetGuardrailResponse> {
+        crate::validate::ParamValue::check_param(
+            &id,
+            &crate::operation::GET_GUARDRAIL_ID,
+        )?;
+        self.call(crate::operation::GET_GUARDRAIL, |raw| raw.get_guardrail(id)).await
+    }
+    /// `updateGuardrail`: `PATCH /guardrails/{id}`, its parameters and body checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn update_guardrail<'a>(
+        &self,
+        id: &'a str,
+        body: &'a crate::requests::UpdateGuardrail,
+    ) -> crate::error::Result<crate::raw::types::UpdateGuardrailResponse> {
+        crate::validate::ParamValue::check_param(
+            &id,
+            &crate::operation::UPDATE_GUARDRAIL_ID,
+        )?;
+        crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
+        self.call(
+                crate::operation::UPDATE_GUARDRAIL,
+                |raw| raw.update_guardrail(id, body),
+            )
+            .await
+    }
+    /// `listApiKeys`: `GET /keys`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn list_api_keys<'a>(
+        &self,
+        include_disabled: Option<bool>,
+        offset: Option<i64>,
+        workspace_id: Option<&'a str>,
+    ) -> crate::error::Result<crate::raw::types::ListApiKeysResponse> {
+        crate::validate::ParamValue::check_param(
+            &include_disabled,
+            &crate::operation::LIST_API_KEYS_INCLUDE_DISABLED,
+        )?;
+        crate::validate::ParamValue::check_param(
+            &offset,
+            &crate::operation::LIST_API_KEYS_OFFSET,
+        )?;
+        crate::validate::ParamValue::check_param(
+            &workspace_id,
+            &crate::operation::LIST_API_KEYS_WORKSPACE_ID,
+        )?;
+        self.call(
+                crate::operation::LIST_API_KEYS,
+                |raw| raw.list_api_keys(include_disabled, offset, workspace_id),
+            )
+            .await
+    }
+    /// `createApiKey`: `POST /keys`, its body checked against the spec first (nothing is sent if it breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn create_api_key<'a>(
+        &self,
+        body: &'a crate::requests::CreateKey,
+    ) -> crate::error::Result<crate::raw::types::CreateApiKeyResponse> {
+        crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
+        self.call(crate::operation::CREATE_API_KEY, |raw| raw.create_api_key(body)).await
+    }
+    /// `getApiKey`: `GET /keys/{hash}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn get_api_key<'a>(
+        &self,
+        hash: &'a str,
+    ) -> crate::error::Result<crate::raw::types::GetApiKeyResponse> {
+        crate::validate::ParamValue::check_param(
+            &hash,
+            &crate::operation::GET_API_KEY_HASH,
+        )?;
+        self.call(crate::operation::GET_API_KEY, |raw| raw.get_api_key(hash)).await
+    }
+    /// `deleteApiKey`: `DELETE /keys/{hash}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn delete_api_key<'a>(
+        &self,
+        hash: &'a str,
+    ) -> crate::error::Result<crate::raw::types::DeleteApiKeyResponse> {
+        crate::validate::ParamValue::check_param(
+            &hash,
+            &crate::operation::DELETE_API_KEY_HASH,
+        )?;
+        self.call(crate::operation::DELETE_API_KEY, |raw| raw.delete_api_key(hash)).await
+    }
+    /// `updateApiKey`: `PATCH /keys/{hash}`, its parameters and body checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
+    pub(crate) async fn update_api_key<'a>(
+        &self,
+        hash: &'a str,
+        body: &'a crate::requests::UpdateKey,
+    ) -> crate::error::Result<crate::raw::types::UpdateApiKeyResponse> {
+        crate::validate::ParamValue::check_param(
+            &hash,
+            &crate::operation::UPDATE_API_KEY_HASH,
+        )?;
+        crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
+        self.call(crate::operation::UPDATE_API_KEY, |raw| raw.update_api_key(hash, body))
+            .await
+    }
     /// `listWorkspaces`: `GET /workspaces`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn list_workspaces<'a>(
         &self,
@@ -217,6 +314,54 @@ impl crate::client::Client {
                 |raw| raw.delete_workspace_budget(workspace_ref, interval),
             )
             .await
+    }
+}
+impl crate::validate::ParamValue for crate::enums::ApiKeyLimitReset {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
+    }
+}
+impl crate::validate::ParamValue for crate::enums::ContentFilterAction {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
+    }
+}
+impl crate::validate::ParamValue for crate::enums::ContentFilterBuiltinAction {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
+    }
+}
+impl crate::validate::ParamValue for crate::enums::ContentFilterBuiltinSlug {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
+    }
+}
+impl crate::validate::ParamValue for crate::enums::GuardrailInterval {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
+    }
+}
+impl crate::validate::ParamValue for crate::enums::PromptInjectionScanScope {
+    fn check_param(
+        &self,
+        param: &crate::operation::Parameter,
+    ) -> crate::error::Result<()> {
+        crate::validate::ParamValue::check_param(self.as_str(), param)
     }
 }
 impl crate::validate::ParamValue for crate::enums::ServerTool {

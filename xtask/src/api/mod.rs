@@ -27,7 +27,7 @@ pub mod schemas;
 pub mod shapes;
 
 pub use model::{BodyDef, EnumDef, Model, Op, Param, PropDef, SchemaDef, ShapeDef, Ty};
-pub use names::{RUST_NAMES, rust_name, screaming, snake, upper_camel, variant_name};
+pub use names::{RUST_NAMES, SECRET_TYPE, rust_name, screaming, snake, upper_camel, variant_name};
 
 /// The first lines of the generated file.
 pub const HEADER: &str = "\

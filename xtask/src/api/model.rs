@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::names::{rust_name, variant_name};
+use super::names::{SECRET_TYPE, rust_name, variant_name};
 use crate::spec;
 
 /// What the generator reads from the spec.
@@ -18,6 +18,8 @@ pub struct Model {
     pub bodies: Vec<BodyDef>,
     /// Every object schema of the components.
     pub shapes: Vec<ShapeDef>,
+    /// The string schemas of the components with `format: password`, each replaced by [`SECRET_TYPE`].
+    pub secrets: Vec<String>,
 }
 
 /// One operation.
@@ -380,8 +382,16 @@ impl Model {
                 ));
             }
         }
+        let secrets = schemas
+            .iter()
+            .filter(|(_, s)| {
+                s.get("type").and_then(Value::as_str) == Some("string")
+                    && s.get("format").and_then(Value::as_str) == Some("password")
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         if problems.is_empty() {
-            Ok(Model { operations, enums, bodies, shapes })
+            Ok(Model { operations, enums, bodies, shapes, secrets })
         } else {
             Err(format!(
                 "the generator cannot express {} thing(s) of the spec:\n  {}",
@@ -391,14 +401,16 @@ impl Model {
         }
     }
 
-    /// The replacements progenitor needs: each enum by the library's open enum, each request body by its builder.
+    /// The replacements progenitor needs: each enum by the library's open enum, each request body by its builder,
+    /// each secret by [`SECRET_TYPE`].
     pub fn replacements(&self) -> Vec<(String, String)> {
         let enums = self.enums.iter().map(|e| {
             let path = format!("crate::enums::{}", e.rust);
             (e.schema.clone(), if e.nullable { format!("::std::option::Option<{path}>") } else { path })
         });
         let bodies = self.bodies.iter().map(|b| (b.schema.clone(), format!("crate::requests::{}", b.rust)));
-        enums.chain(bodies).collect()
+        let secrets = self.secrets.iter().map(|s| (s.clone(), SECRET_TYPE.to_owned()));
+        enums.chain(bodies).chain(secrets).collect()
     }
 }
 

@@ -13,7 +13,14 @@ pub const RUST_NAMES: &[(&str, &str)] = &[
     ("WorkspaceBudgetResetInterval", "ResetInterval"),
     // `budgets(..).set(interval, BudgetLimit::new(100.0))`, or just `100.0`.
     ("UpsertWorkspaceBudgetRequest", "BudgetLimit"),
+    // `workspaces().keys("acme").create(CreateKey::new("ci"))`, `keys().update(hash, UpdateKey::new())`.
+    ("CreateApiKeyRequest", "CreateKey"),
+    ("UpdateApiKeyRequest", "UpdateKey"),
 ];
+
+/// The library's type for a string schema with `format: password` (OpenAPI's word for a value to obscure): a
+/// secret whose `Debug`, `Display` and `Serialize` redact it (a created API key's `key`).
+pub const SECRET_TYPE: &str = "crate::secret::Secret";
 
 /// The Rust name of a schema: [`RUST_NAMES`], else the schema's name (without `Request` for a request body).
 pub fn rust_name(schema: &str, body: bool) -> String {

@@ -10,17 +10,26 @@ use super::model::Model;
 /// What the `schemars` feature needs besides the derives, and the table from each component schema of the spec to
 /// the SDK type that stands for it (the contract tests compare the two).
 pub(super) fn emit(model: &Model) -> TokenStream {
-    // Every component schema: the object schemas and the string enums. A body or an enum is the type progenitor
-    // was told to use instead (its replacement), anything else progenitor's own type, named after the schema.
+    // Every component schema: the object schemas, the string enums and the secrets. A body, an enum or a secret is
+    // the type progenitor was told to use instead (its replacement), anything else progenitor's own type, named
+    // after the schema.
     let replacements: BTreeMap<String, String> = model.replacements().into_iter().collect();
-    let mut names: Vec<&str> =
-        model.shapes.iter().map(|s| s.schema.as_str()).chain(model.enums.iter().map(|e| e.schema.as_str())).collect();
+    let mut names: Vec<&str> = model
+        .shapes
+        .iter()
+        .map(|s| s.schema.as_str())
+        .chain(model.enums.iter().map(|e| e.schema.as_str()))
+        .chain(model.secrets.iter().map(String::as_str))
+        .collect();
     names.sort_unstable();
     names.dedup();
     let rows = names.iter().map(|name| {
         // `crate::requests::X` is re-exported at the root (`requests` is private); `crate::enums` is public.
         let path = match replacements.get(*name) {
-            Some(r) => r.replace("crate::requests::", "$crate::").replace("crate::enums::", "$crate::enums::"),
+            Some(r) => r
+                .replace("crate::requests::", "$crate::")
+                .replace("crate::secret::", "$crate::")
+                .replace("crate::enums::", "$crate::enums::"),
             None => format!("$crate::raw::types::{name}"),
         };
         let ty: TokenStream = path.parse().unwrap_or_default();
