@@ -180,6 +180,23 @@ async fn a_slug_held_by_a_workspace_of_another_name_is_not_adopted_unless_asked_
 }
 
 #[tokio::test]
+async fn a_lost_create_whose_slug_turns_out_held_by_another_name_is_not_taken_for_this_jobs() {
+    let server = FakeServer::start().await.unwrap();
+    server.seed_workspace("Platform team", "acme").unwrap();
+    let client = quick(&server);
+    // The create's outcome is unknown (a 500); the lookup finds the slug, but under another name: not this job's
+    // create (it used to be reported as `recovered`, and its budgets set).
+    server.inject(OperationId::CreateWorkspace, [Fault::status(500)]);
+    let report = client.workspaces().create_many([item("acme").if_exists(IfExists::Fail)]).collect().await;
+    let refused = report[0].result.as_ref().unwrap_err();
+    assert!(matches!(&refused.error, Error::InvalidInput(i) if i.field == "slug"), "{refused}");
+    assert!(refused.workspace.is_none() && !refused.outcome_unknown, "{refused}");
+    let counts = per_operation(&server);
+    assert_eq!(counts, BTreeMap::from([("createWorkspace", 1), ("getWorkspace", 1)]));
+    assert!(client.workspaces().budgets("acme").list().await.unwrap().data.is_empty(), "no budget set on theirs");
+}
+
+#[tokio::test]
 async fn a_slug_taken_between_the_lookup_and_the_create_is_adopted() {
     let server = FakeServer::start().await.unwrap();
     server.seed_workspace("Customer c0", "c0").unwrap();
