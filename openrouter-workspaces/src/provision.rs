@@ -304,7 +304,8 @@ pub(crate) async fn provision(
 }
 
 /// Sets the budgets asked for, in order; of an `existing` workspace, reads them first and sets only those missing
-/// or different. The budgets as they are now.
+/// or different, in an order that keeps the limits decreasing as the interval narrows at every step (see
+/// [`write_order`]). The budgets as they are now, in the order asked.
 async fn set_budgets(
     steps: &Workspaces,
     id: &str,
@@ -315,26 +316,60 @@ async fn set_budgets(
     let handle = steps.budgets(id);
     let current =
         if existing { Some(handle.list().await.map_err(|e| (ProvisionStep::Budget(first.clone()), e))?) } else { None };
-    let mut out = Vec::with_capacity(asked.len());
-    for (interval, limit) in asked {
-        let already = current.as_ref().and_then(|list| {
+    let mut out: Vec<Option<WorkspaceBudget>> = vec![None; asked.len()];
+    // The writes still needed: position asked, interval, limit, and whether it lowers an existing limit.
+    let mut writes = Vec::with_capacity(asked.len());
+    for (pos, (interval, limit)) in asked.into_iter().enumerate() {
+        let found = current.as_ref().and_then(|list| {
             let found = list
                 .data
                 .iter()
                 .find(|b| BudgetInterval::from_reset_interval(b.reset_interval.as_ref()) == interval)?;
             let byok_as_asked = limit.include_byok_in_budgets.is_none()
                 || limit.include_byok_in_budgets == list.include_byok_in_budgets;
-            (same_usd(found.limit_usd, limit.limit_usd) && byok_as_asked).then(|| found.clone())
+            Some((found, same_usd(found.limit_usd, limit.limit_usd) && byok_as_asked))
         });
-        match already {
-            Some(budget) => out.push(budget),
-            None => match handle.set(interval.clone(), limit).await {
-                Ok(budget) => out.push(budget),
-                Err(e) => return Err((ProvisionStep::Budget(interval), e)),
-            },
+        match found {
+            Some((budget, true)) => {
+                if let Some(slot) = out.get_mut(pos) {
+                    *slot = Some(budget.clone());
+                }
+            }
+            found => {
+                let lowers = found.is_some_and(|(budget, _)| limit.limit_usd < budget.limit_usd);
+                writes.push((pos, interval, limit, lowers));
+            }
         }
     }
-    Ok(out)
+    if existing {
+        writes.sort_by_key(|(_, interval, _, lowers)| write_order(interval, *lowers));
+    }
+    for (pos, interval, limit, _) in writes {
+        match handle.set(interval.clone(), limit).await {
+            Ok(budget) => {
+                if let Some(slot) = out.get_mut(pos) {
+                    *slot = Some(budget);
+                }
+            }
+            Err(e) => return Err((ProvisionStep::Budget(interval), e)),
+        }
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// When to write a budget of an existing workspace, so that every step keeps the API's rule (limits strictly
+/// decrease as the interval narrows: lifetime > monthly > weekly > daily), given that the budgets asked for keep
+/// it: first the limits that go down, narrowest interval first; then those that go up or are new, widest first;
+/// then intervals this crate does not know the place of, in the order asked.
+fn write_order(interval: &BudgetInterval, lowers: bool) -> (u8, i8) {
+    let width = match interval {
+        BudgetInterval::Daily => 0,
+        BudgetInterval::Weekly => 1,
+        BudgetInterval::Monthly => 2,
+        BudgetInterval::Lifetime => 3,
+        _ => return (2, 0),
+    };
+    if lowers { (0, width) } else { (1, -width) }
 }
 
 /// Whether two limits in US dollars are the same, up to the last bits a decimal round trip through JSON may change.

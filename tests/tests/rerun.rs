@@ -144,6 +144,41 @@ async fn a_job_run_again_writes_only_what_is_missing_or_different() {
 }
 
 #[tokio::test]
+async fn an_adopted_workspace_whose_limits_must_go_down_or_up_is_brought_there_one_valid_step_at_a_time() {
+    use BudgetInterval::{Daily, Lifetime, Monthly, Weekly};
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    // Limits before and asked, per interval; the job asks in an order the API would refuse step by step (a
+    // lifetime limit under the monthly one still there, a daily limit above the weekly one still there).
+    let down = [(Lifetime, 1000.0, 40.0), (Monthly, 500.0, 30.0), (Weekly, 200.0, 20.0), (Daily, 100.0, 10.0)];
+    let up = [(Daily, 10.0, 100.0), (Weekly, 20.0, 200.0), (Monthly, 30.0, 500.0), (Lifetime, 40.0, 1000.0)];
+    let both = [(Daily, 10.0, 70.0), (Weekly, 20.0, 80.0), (Monthly, 30.0, 90.0), (Lifetime, 1000.0, 100.0)];
+    for (i, case) in [down, up, both].iter().enumerate() {
+        let slug = format!("c{i}");
+        let name = format!("Customer {slug}");
+        client.workspaces().create(CreateWorkspace::new(name.as_str(), slug.as_str())).await.unwrap();
+        let budgets = client.workspaces().budgets(&slug);
+        // Before: a new workspace takes its limits widest first.
+        for interval in [Lifetime, Monthly, Weekly, Daily] {
+            let (_, before, _) = case.iter().find(|(i, _, _)| *i == interval).unwrap();
+            budgets.set(interval, *before).await.unwrap();
+        }
+        let new = case.iter().fold(
+            NewWorkspace::new(CreateWorkspace::new(name, slug.as_str())).if_exists(IfExists::AdoptSameName),
+            |new, (interval, _, asked)| new.budget(interval.clone(), *asked),
+        );
+        let report = client.workspaces().create_many([new]).collect().await;
+        let done = report[0].result.as_ref().unwrap_or_else(|e| panic!("{case:?}: {e}"));
+        let limits: Vec<f64> = done.budgets.iter().map(|b| b.limit_usd).collect();
+        let asked: Vec<f64> = case.iter().map(|(_, _, asked)| *asked).collect();
+        assert_eq!(limits, asked, "in the order asked");
+        for (interval, _, asked) in case {
+            assert_eq!(budgets.get(interval.clone()).await.unwrap().limit_usd, *asked, "{interval}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_slug_held_by_a_workspace_of_another_name_is_not_adopted_unless_asked_and_nothing_is_written() {
     let server = FakeServer::start().await.unwrap();
     // Another team's workspace has the slug the user mistyped.
@@ -177,6 +212,23 @@ async fn a_slug_held_by_a_workspace_of_another_name_is_not_adopted_unless_asked_
     let adopted = report[0].result.as_ref().unwrap();
     assert_eq!((adopted.origin, adopted.workspace.id.as_str()), (WorkspaceOrigin::Adopted, theirs.id.as_str()));
     assert_eq!(budgets.get(BudgetInterval::Monthly).await.unwrap().limit_usd, MONTHLY);
+}
+
+#[tokio::test]
+async fn a_lost_create_whose_slug_turns_out_held_by_another_name_is_not_taken_for_this_jobs() {
+    let server = FakeServer::start().await.unwrap();
+    server.seed_workspace("Platform team", "acme").unwrap();
+    let client = quick(&server);
+    // The create's outcome is unknown (a 500); the lookup finds the slug, but under another name: not this job's
+    // create (it used to be reported as `recovered`, and its budgets set).
+    server.inject(OperationId::CreateWorkspace, [Fault::status(500)]);
+    let report = client.workspaces().create_many([item("acme").if_exists(IfExists::Fail)]).collect().await;
+    let refused = report[0].result.as_ref().unwrap_err();
+    assert!(matches!(&refused.error, Error::InvalidInput(i) if i.field == "slug"), "{refused}");
+    assert!(refused.workspace.is_none() && !refused.outcome_unknown, "{refused}");
+    let counts = per_operation(&server);
+    assert_eq!(counts, BTreeMap::from([("createWorkspace", 1), ("getWorkspace", 1)]));
+    assert!(client.workspaces().budgets("acme").list().await.unwrap().data.is_empty(), "no budget set on theirs");
 }
 
 #[tokio::test]
