@@ -60,10 +60,8 @@ pub mod operation;
 mod pagination;
 mod provision;
 mod requests;
-mod retry;
-mod retry_budget;
+mod retries;
 mod schema;
-mod throttle;
 mod transport;
 pub mod validate;
 mod workspaces;
@@ -111,9 +109,7 @@ pub use config::{
     DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
-pub use retry::RetryPolicy;
-pub use retry_budget::RetryBudget;
-pub use throttle::RateLimitInfo;
+pub use retries::{RateLimitInfo, RetryBudget, RetryPolicy};
 pub use transport::Transport;
 
 #[cfg(test)]

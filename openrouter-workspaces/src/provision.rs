@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::limits;
 use crate::pagination::count;
 use crate::requests::{BudgetLimit, CreateWorkspace};
-use crate::retry::RetryPolicy;
+use crate::retries::policy::RetryPolicy;
 use crate::workspaces::Workspaces;
 
 /// One workspace to provision: what to create, then the budgets to set and the members to add.

@@ -36,7 +36,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
 use crate::error::MAX_BODY_KEPT;
-use crate::throttle::RateLimitInfo;
+use crate::retries::hints::Hints;
 
 /// Response headers that carry a request id, in order of preference.
 const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-openrouter-request-id", "request-id", "cf-ray"];
@@ -99,10 +99,18 @@ impl Transport {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct AttemptNote {
     pub(crate) status: Option<u16>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) retry_after: Option<Duration>,
-    /// The `X-RateLimit-*` headers of a `429`.
-    pub(crate) rate_limit: Option<RateLimitInfo>,
+    /// The request id header's value, kept as the header (a reference count, not a copy): made text only when an
+    /// error or a log line needs it.
+    pub(crate) request_id: Option<reqwest::header::HeaderValue>,
+    /// What the headers of an error status hint about waiting (nothing is read for a success).
+    pub(crate) hints: Hints,
+}
+
+impl AttemptNote {
+    /// The request id, as text (a header that is not visible ASCII has none).
+    pub(crate) fn request_id(&self) -> Option<&str> {
+        self.request_id.as_ref().and_then(|v| v.to_str().ok())
+    }
 }
 
 tokio::task_local! {
@@ -201,24 +209,15 @@ fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqw
 fn note_response(response: &reqwest::Response) {
     let _ = NOTE.try_with(|note| {
         let headers = response.headers();
-        let request_id = REQUEST_ID_HEADERS
-            .iter()
-            .find_map(|name| headers.get(*name))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let status = response.status();
-        let mut retry_after = if status.is_success() { None } else { crate::retry::retry_after(headers) };
-        // OpenRouter documents its rate-limit headers on 429s; `X-RateLimit-Reset` is the hint when no
-        // `Retry-After` is (see throttle.rs for its unit).
-        let rate_limit = if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            let now = std::time::SystemTime::now();
-            let info = RateLimitInfo::from_headers(headers, now);
-            retry_after = retry_after.or_else(|| info.as_ref().and_then(|i| i.exhausted_for(now)));
-            info
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(*name)).cloned();
+        let status = response.status().as_u16();
+        // Read once, here: a success reads nothing (see retries/hints.rs).
+        let hints = if response.status().is_success() {
+            Hints::default()
         } else {
-            None
+            Hints::read(status, headers, std::time::SystemTime::now())
         };
-        *note.borrow_mut() = AttemptNote { status: Some(status.as_u16()), request_id, retry_after, rate_limit };
+        *note.borrow_mut() = AttemptNote { status: Some(status), request_id, hints };
     });
 }
 
