@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use openrouter_workspaces::fake::{FakeServer, Fault, RateLimit};
+use openrouter_workspaces::fake::{FakeServer, Fault, RateLimit, RateLimitShape};
 use openrouter_workspaces::operation::OperationId;
-use openrouter_workspaces::{Client, Error, RetryPolicy};
+use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, Error, NewWorkspace, RetryPolicy};
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().initial_backoff(Duration::from_millis(1)).max_backoff(Duration::from_millis(2)).jitter(false)
@@ -207,4 +207,86 @@ async fn a_coordinated_client_meets_the_fakes_limit_without_failing_an_item() {
     assert_eq!(sent, 80 + refused);
     // The first burst meets the limit with what is in flight; after it, the client paces itself.
     assert!(refused <= 25, "{refused} of {sent} requests refused");
+}
+
+/// A small bulk job (15 workspaces, each with a budget: 30 requests, 8 in flight) against a fake limited to
+/// 20 requests/s in bursts of 5, in `shape`: every item is provisioned, once, and the limit was met (429s
+/// happened). `clients` independent clients (not clones) share the key's limit, each with its share of the items.
+async fn bulk_job_under(shape: RateLimitShape, clients: usize) {
+    let n = 15;
+    let server = FakeServer::builder()
+        .rate_limit(RateLimit::new(5, Duration::from_millis(250)))
+        .rate_limit_shape(shape)
+        .start()
+        .await
+        .unwrap();
+    let jobs = (0..clients).map(|c| {
+        let client = server.client();
+        let items: Vec<NewWorkspace> = (0..n)
+            .filter(|i| i % clients == c)
+            .map(|i| {
+                NewWorkspace::new(CreateWorkspace::new(format!("Customer {i}"), format!("customer-{i}")))
+                    .budget(BudgetInterval::Monthly, 100.0)
+            })
+            .collect();
+        async move { client.workspaces().create_many(items).concurrency(8).collect().await }
+    });
+    let reports = futures_util::future::join_all(jobs).await;
+    let failed: Vec<String> =
+        reports.iter().flatten().filter_map(|i| i.result.as_ref().err().map(|e| format!("{}: {e}", i.key))).collect();
+    assert!(failed.is_empty(), "{shape}: {} of {n} failed: {failed:?}", failed.len());
+    assert_eq!(reports.iter().map(Vec::len).sum::<usize>(), n);
+    assert_eq!(server.workspaces().len(), n + 1, "{shape}: each created once (and the default workspace)");
+    let log = server.requests();
+    let passed = |op| log.iter().filter(|r| r.operation_id == Some(op) && r.status != 429).count();
+    assert_eq!(passed(OperationId::CreateWorkspace), n, "{shape}: no create was sent twice");
+    assert_eq!(passed(OperationId::UpsertWorkspaceBudget), n, "{shape}");
+    assert!(server.rate_limited_count() > 0, "{shape}: the job met the limit");
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_a_fixed_window_fails_no_item() {
+    bulk_job_under(RateLimitShape::FixedWindow, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_a_token_bucket_whose_429s_point_to_the_next_token_fails_no_item() {
+    bulk_job_under(RateLimitShape::TokenBucket, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_whole_seconds_retry_after_fails_no_item() {
+    bulk_job_under(RateLimitShape::RetryAfterSeconds, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_bare_429s_fails_no_item() {
+    bulk_job_under(RateLimitShape::Bare, 1).await;
+}
+
+#[tokio::test]
+async fn two_independent_clients_sharing_one_limit_fail_no_item() {
+    bulk_job_under(RateLimitShape::TokenBucket, 2).await;
+}
+
+/// A 429 means the request was not processed: it is resent for every method, past `max_attempts`, as long as
+/// the deadline and the retry budget allow; without coordination, `max_attempts` bounds it as before.
+#[tokio::test]
+async fn a_429_does_not_end_a_call_while_there_is_time_whatever_max_attempts_says() {
+    let server = FakeServer::start().await.unwrap();
+    let client = server.client_builder().retry_policy(fast_retries().max_attempts(2)).build().unwrap();
+    server.inject(OperationId::CreateWorkspace, (0..5).map(|_| Fault::status(429).retry_after_ms(1)));
+    client.workspaces().create(CreateWorkspace::new("A", "a")).await.unwrap();
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 6, "five 429s, then the create, once");
+    assert_eq!(server.workspaces().len(), 2);
+
+    let alone = server
+        .client_builder()
+        .rate_limit_coordination(false)
+        .retry_policy(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    server.inject(OperationId::GetWorkspace, (0..3).map(|_| Fault::status(429).retry_after_ms(1)));
+    let e = alone.workspaces().get("default").await.unwrap_err();
+    assert_eq!((e.status(), e.api_error().unwrap().attempts), (Some(429), 2), "{e}");
 }
