@@ -152,8 +152,15 @@ impl Workspaces {
     /// [`retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent) says); when its answer is lost, the
     /// workspace is looked up by its slug before the create is sent again, and reported as
     /// [`recovered`](Provisioned::recovered) if it exists. A failure says which step failed and whether the
-    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate
-    /// limit: a job that meets a `429` slows down as a whole.
+    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its rate limiter: a job
+    /// that meets a `429` slows down as a whole.
+    ///
+    /// Under a rate limit, whatever its shape (a fixed window with `X-RateLimit-*` headers, a token bucket whose
+    /// `429`s point to the next token, a whole-seconds `Retry-After`, a bare `429`), no step fails for a `429`
+    /// while its call has time. A `429` means the request was not processed, so a create refused with `429` is
+    /// sent again as it is (no lookup needed: nothing was created), and so are budget and member steps. The job
+    /// settles at about the server's rate; `cargo xtask bench` W6 measures it against each shape (see
+    /// [`Bulk`'s "Under a rate limit"](Bulk#under-a-rate-limit)).
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) {
