@@ -164,13 +164,16 @@ impl Client {
                 );
                 return Err(previous.unwrap_or_else(|| not_sent(op, wait, sent, settings.total_timeout)));
             }
-            let attempt_started = Instant::now();
+            // One clock read fewer for the first attempt, which starts as the call does.
+            let attempt_started = if attempt == 1 { started } else { Instant::now() };
             // The attempt's own timeout ends it before the total deadline can pass: no second timer.
             let timer = deadline.filter(|d| {
                 d.saturating_duration_since(attempt_started)
                     <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
             });
-            let (outcome, note) = transport::noting(send(&self.inner.raw), timer).await;
+            // Boxed: the generated future holds the request and the response (kilobytes), and every future that
+            // holds it is moved as a whole before it is first polled; a box moves a pointer.
+            let (outcome, note) = transport::noting(Box::pin(send(&self.inner.raw)), timer).await;
             let deadline_passed = || {
                 tracing::warn!(
                     operation = op.id.as_str(),
@@ -193,7 +196,7 @@ impl Client {
                         "attempt succeeded"
                     );
                     if let Some(status) = note.status {
-                        limiter.observe(status, attempt_started, &note.hints, settings.retry.get_max_retry_after());
+                        limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
                     }
                     if let Some(budget) = &settings.budget {
                         budget.on_success(retry_cost);
@@ -216,7 +219,7 @@ impl Client {
                 }
             };
             if let Some(status) = note.status {
-                limiter.observe(status, attempt_started, &note.hints, settings.retry.get_max_retry_after());
+                limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
             }
             // A 429 waits for the rate limiter (which honours the server's wait and paces the client), not for a
             // backoff of its own, and is bounded by the deadline and the budget rather than by max_attempts.
@@ -226,11 +229,11 @@ impl Client {
             let (wait, resume_after) = match retry {
                 None => (None, None),
                 Some(_) if paced_429 => {
-                    let pause = note.hints.pause().map(|p| p.min(settings.retry.get_max_retry_after()));
+                    let pause = note.hints().pause().map(|p| p.min(settings.retry.get_max_retry_after()));
                     (Some(Duration::ZERO), Some(pause.unwrap_or_default()))
                 }
                 Some(_) => {
-                    let wait = settings.retry.wait(attempt, note.hints.wait);
+                    let wait = settings.retry.wait(attempt, note.hints().wait);
                     (Some(wait), Some(wait))
                 }
             };
@@ -450,8 +453,8 @@ fn noted_api_error(operation: Operation, status: u16, note: &AttemptNote, attemp
         message: None,
         metadata: None,
         request_id: note.request_id().map(str::to_owned),
-        retry_after: note.hints.wait,
-        rate_limit: note.hints.rate_limit.clone(),
+        retry_after: note.hints().wait,
+        rate_limit: note.hints().rate_limit.clone(),
         body: None,
         attempts,
     }

@@ -95,21 +95,30 @@ impl Transport {
     }
 }
 
-/// What one attempt's response said, beyond its body.
-#[derive(Debug, Default, Clone)]
+/// What one attempt's response said, beyond its body. Small on purpose: the task-local that carries it is moved
+/// in and out of its slot at every poll of the attempt, so the hints of an error status are boxed.
+#[derive(Debug, Default)]
 pub(crate) struct AttemptNote {
     pub(crate) status: Option<u16>,
     /// The request id header's value, kept as the header (a reference count, not a copy): made text only when an
     /// error or a log line needs it.
-    pub(crate) request_id: Option<reqwest::header::HeaderValue>,
-    /// What the headers of an error status hint about waiting (nothing is read for a success).
-    pub(crate) hints: Hints,
+    request_id: Option<reqwest::header::HeaderValue>,
+    /// What the headers of an error status hint about waiting (a success reads none).
+    hints: Option<Box<Hints>>,
 }
+
+/// The hints of a response that has none.
+static NO_HINTS: Hints = Hints::NONE;
 
 impl AttemptNote {
     /// The request id, as text (a header that is not visible ASCII has none).
     pub(crate) fn request_id(&self) -> Option<&str> {
         self.request_id.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    /// What the headers of an error status hint about waiting (nothing for a success).
+    pub(crate) fn hints(&self) -> &Hints {
+        self.hints.as_deref().unwrap_or(&NO_HINTS)
     }
 }
 
@@ -127,7 +136,9 @@ pub(crate) async fn noting<F: std::future::Future>(
     NOTE.scope(RefCell::new(AttemptNote::default()), async move {
         let out = match deadline {
             None => Some(fut.await),
-            Some(deadline) => tokio::time::timeout_at(deadline, fut).await.ok(),
+            // Boxed: the timer (rare: only when the deadline is nearer than the attempt's own timeout) stays out of
+            // every attempt's future, which is moved at each poll.
+            Some(deadline) => Box::pin(tokio::time::timeout_at(deadline, fut)).await.ok(),
         };
         let note = NOTE.with(|n| n.take());
         (out, note)
@@ -209,14 +220,11 @@ fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqw
 fn note_response(response: &reqwest::Response) {
     let _ = NOTE.try_with(|note| {
         let headers = response.headers();
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(*name)).cloned();
         let status = response.status().as_u16();
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(*name)).cloned();
         // Read once, here: a success reads nothing (see retries/hints.rs).
-        let hints = if response.status().is_success() {
-            Hints::default()
-        } else {
-            Hints::read(status, headers, std::time::SystemTime::now())
-        };
+        let hints = (!response.status().is_success())
+            .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
         *note.borrow_mut() = AttemptNote { status: Some(status), request_id, hints };
     });
 }

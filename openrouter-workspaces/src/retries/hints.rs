@@ -84,6 +84,9 @@ pub(crate) struct Hints {
 }
 
 impl Hints {
+    /// No hint at all.
+    pub(crate) const NONE: Hints = Hints { wait: None, coarse: false, rate_limit: None };
+
     /// The hints of a response with this status and headers, read at `now`.
     pub(crate) fn read(status: u16, headers: &HeaderMap, now: SystemTime) -> Hints {
         if (200..300).contains(&status) {
