@@ -32,14 +32,20 @@ use futures_util::future::BoxFuture;
 use http_body_util::{LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt as _;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use tokio::time::Instant;
 
 use crate::error::MAX_BODY_KEPT;
 use crate::retries::hints::Hints;
 
 /// Response headers that carry a request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-openrouter-request-id", "request-id", "cf-ray"];
+/// Names made once, at compile time: a lookup by `&str` would parse and hash the name on every response.
+const REQUEST_ID_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-openrouter-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("cf-ray"),
+];
 
 /// The generated client's inner state: what every attempt needs. Cheap to clone.
 #[derive(Clone)]
@@ -221,7 +227,7 @@ fn note_response(response: &reqwest::Response) {
     let _ = NOTE.try_with(|note| {
         let headers = response.headers();
         let status = response.status().as_u16();
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(*name)).cloned();
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(name)).cloned();
         // Read once, here: a success reads nothing (see retries/hints.rs).
         let hints = (!response.status().is_success())
             .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
