@@ -6,6 +6,7 @@
 //!                                 [--page-size N] [--concurrency N]
 //! openrouter-workspaces-bench check-fake [--total N] [--page-size N]
 //! openrouter-workspaces-bench provision [--n N] [--concurrency C] [--rate R] [--coordination on|off|off-no-budget]
+//!                                       [--shape fixed-window|token-bucket|retry-after-seconds|bare] [--clients K]
 //! ```
 //! `run` prints one JSON object: the figures of one workload for one implementation, measured in this process
 //! (so each run starts from a cold heap and a cold connection pool, and warms up before it measures).
@@ -60,10 +61,15 @@ async fn dispatch(args: &[String]) -> Result<(), BoxError> {
             Ok(())
         }
         "provision" => {
-            let mode: String = options.get("coordination", "on".to_owned())?;
-            let figures =
-                provision(options.get("n", 500)?, options.get("concurrency", 32)?, options.get("rate", 200)?, &mode)
-                    .await?;
+            let job = Job {
+                n: options.get("n", 500)?,
+                concurrency: options.get("concurrency", 32)?,
+                rate: options.get("rate", 200)?,
+                mode: options.get("coordination", "on".to_owned())?,
+                shape: options.get("shape", openrouter_workspaces::fake::RateLimitShape::default())?,
+                clients: options.get("clients", 1)?,
+            };
+            let figures = provision(&job).await?;
             println!("{figures}");
             Ok(())
         }
@@ -274,41 +280,75 @@ async fn check_fake(total: usize, page_size: u32) -> Result<Value, BoxError> {
     }))
 }
 
-/// W6: provisions `n` workspaces, each with a monthly budget (`2n` requests at least), `concurrency` at a time, with
-/// the SDK's `create_many`, against the stateful fake limited to `rate` requests/s per key (a token bucket holding
-/// a quarter of a second's requests: `rate / 4` per 250 ms). `mode`: `on` (the default client), `off` (no shared
-/// view of the rate limit: each call backs off alone), `off-no-budget` (that, and no retry budget either: the SDK
-/// before issue 13).
-async fn provision(n: usize, concurrency: usize, rate: u32, mode: &str) -> Result<Value, BoxError> {
+/// One W6 run.
+struct Job {
+    /// Workspaces provisioned, each with a monthly budget (`2n` requests at least).
+    n: usize,
+    /// Items in progress at once, per client.
+    concurrency: usize,
+    /// The fake's limit, requests/s per key (a limit holding a quarter of a second's requests: `rate / 4` per
+    /// 250 ms).
+    rate: u32,
+    /// `on` (the default client), `off` (no client-wide rate limiter: each call backs off alone),
+    /// `off-no-budget` (that, and no retry budget either: the SDK before issue 13).
+    mode: String,
+    /// How the fake enforces its limit and what its 429s say.
+    shape: openrouter_workspaces::fake::RateLimitShape,
+    /// Independent clients (not clones) sharing the key's limit, each provisioning its share of the `n` items.
+    clients: usize,
+}
+
+/// W6: provisions `n` workspaces with the SDK's `create_many`, against the stateful fake limited to `rate`
+/// requests/s per key in the given shape; with `clients` independent clients, each takes its share of the items,
+/// all at once.
+async fn provision(job: &Job) -> Result<Value, BoxError> {
     use futures_util::StreamExt;
     use openrouter_workspaces::fake::{FakeServer, RateLimit};
     use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace, RetryPolicy};
 
+    let (n, rate) = (job.n, job.rate);
     let burst = (rate / 4).max(1);
-    let fake = FakeServer::builder().rate_limit(RateLimit::new(burst, Duration::from_millis(250))).start().await?;
-    let mut builder = fake.client_builder();
-    match mode {
-        "on" => {}
-        "off" => builder = builder.rate_limit_coordination(false),
-        "off-no-budget" => {
-            builder = builder.rate_limit_coordination(false).retry_policy(RetryPolicy::default().no_retry_budget());
+    let fake = FakeServer::builder()
+        .rate_limit(RateLimit::new(burst, Duration::from_millis(250)))
+        .rate_limit_shape(job.shape)
+        .start()
+        .await?;
+    let clients = job.clients.max(1);
+    let mut jobs = Vec::new();
+    for c in 0..clients {
+        let mut builder = fake.client_builder();
+        match job.mode.as_str() {
+            "on" => {}
+            "off" => builder = builder.rate_limit_coordination(false),
+            "off-no-budget" => {
+                builder = builder.rate_limit_coordination(false).retry_policy(RetryPolicy::default().no_retry_budget());
+            }
+            other => return Err(format!("--coordination {other:?}: expected on, off or off-no-budget").into()),
         }
-        other => return Err(format!("--coordination {other:?}: expected on, off or off-no-budget").into()),
+        let client = builder.build()?;
+        let items: Vec<NewWorkspace> = (0..n)
+            .filter(|i| i % clients == c)
+            .map(|i| {
+                NewWorkspace::new(CreateWorkspace::new(format!("Customer {i}"), format!("customer-{i}")))
+                    .budget(BudgetInterval::Monthly, 100.0)
+            })
+            .collect();
+        jobs.push((client, items));
     }
-    let client = builder.build()?;
-    let items = (0..n).map(|i| {
-        NewWorkspace::new(CreateWorkspace::new(format!("Customer {i}"), format!("customer-{i}")))
-            .budget(BudgetInterval::Monthly, 100.0)
-    });
     let started = Instant::now();
-    let mut results = client.workspaces().create_many(items).concurrency(concurrency).stream();
-    let (mut done, mut failed) = (0usize, 0usize);
-    while let Some(item) = results.next().await {
-        match item.result {
-            Ok(_) => done += 1,
-            Err(_) => failed += 1,
+    let runs = jobs.into_iter().map(|(client, items)| async move {
+        let mut results = client.workspaces().create_many(items).concurrency(job.concurrency).stream();
+        let (mut done, mut failed) = (0usize, 0usize);
+        while let Some(item) = results.next().await {
+            match item.result {
+                Ok(_) => done += 1,
+                Err(_) => failed += 1,
+            }
         }
-    }
+        (done, failed)
+    });
+    let outcomes = futures_util::future::join_all(runs).await;
+    let (done, failed) = outcomes.iter().fold((0, 0), |(d, f), (d2, f2)| (d + d2, f + f2));
     let wall = started.elapsed().as_secs_f64();
     let requests = fake.requests().len();
     let limit = (2 * n) as f64 / f64::from(rate);
@@ -322,5 +362,7 @@ async fn provision(n: usize, concurrency: usize, rate: u32, mode: &str) -> Resul
         "rate_limited": fake.rate_limited_count(),
         "rate_limited_share": fake.rate_limited_count() as f64 / requests.max(1) as f64,
         "burst": burst,
+        "shape": job.shape.name(),
+        "clients": clients,
     }))
 }

@@ -7,8 +7,8 @@
 //! never stops the others.
 //!
 //! Every call goes through the client as a single call would: the same retry rules (writes are not replayed
-//! after they may have reached the server), the same retry budget and the same view of the rate limit, so a job
-//! that meets a `429` slows down as a whole instead of each call finding the limit for itself.
+//! after they may have reached the server), the same retry budget and the same rate limiter, so a job that meets
+//! a `429` slows down as a whole instead of each call finding the limit for itself.
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
@@ -26,7 +26,7 @@ pub struct BulkItem<K, T, E = Error> {
     pub index: usize,
     /// What names the item: the slug for [`create_many`](crate::Workspaces::create_many), the workspace for
     /// [`update_many`](crate::Workspaces::update_many), the chunk's user ids for
-    /// [`add_all`](crate::Members::add_all).
+    /// [`add_all`](crate::Members::add_all) and [`remove_all`](crate::Members::remove_all).
     pub key: K,
     /// Its outcome.
     pub result: Result<T, E>,
@@ -39,9 +39,29 @@ pub(crate) fn exact_len(hint: (usize, Option<usize>)) -> Option<usize> {
 
 type Job<K, T, E> = (K, BoxFuture<'static, Result<T, E>>);
 
+/// A job over any number of ids, sent in chunks of at most `max` (so `n` ids cost `ceil(n / max)` calls, none
+/// for no id): one `call` per chunk, keyed by the chunk's ids. The ids are read from the iterator as the job goes.
+pub(crate) fn chunked<I, S, T, F>(ids: I, max: usize, call: F) -> Bulk<Vec<String>, T>
+where
+    I: IntoIterator<Item = S>,
+    I::IntoIter: Send + 'static,
+    S: Into<String>,
+    T: Send + 'static,
+    F: Fn(Vec<String>) -> BoxFuture<'static, Result<T, Error>> + Send + 'static,
+{
+    let max = max.max(1);
+    let mut ids = ids.into_iter();
+    let total = exact_len(ids.size_hint()).map(|n| n.div_ceil(max));
+    let chunks = std::iter::from_fn(move || {
+        let chunk: Vec<String> = ids.by_ref().take(max).map(Into::into).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    });
+    Bulk::new(chunks.map(move |chunk| (chunk.clone(), call(chunk))), total)
+}
+
 /// A bulk job: a lazy stream of per-item outcomes with bounded concurrency. Get one from
 /// [`Workspaces::create_many`](crate::Workspaces::create_many), [`Workspaces::update_many`](crate::Workspaces::update_many)
-/// or [`Members::add_all`](crate::Members::add_all).
+/// [`Members::add_all`](crate::Members::add_all) or [`Members::remove_all`](crate::Members::remove_all).
 ///
 /// ```no_run
 /// # async fn run(client: openrouter_workspaces::Client) {
@@ -60,6 +80,23 @@ type Job<K, T, E> = (K, BoxFuture<'static, Result<T, E>>);
 /// }
 /// # }
 /// ```
+///
+/// # Under a rate limit
+/// A `429` does not fail an item while its call has time: the request was not processed, so it is sent again
+/// (whatever the method) when the client's rate limiter gives it a turn, bounded by the call's total deadline and
+/// the retry budget, not by `max_attempts`. What the server's `429`s say changes how quickly the client finds its
+/// pace, not whether the job succeeds (each shape below is one of the fake's `RateLimitShape`s, tested and
+/// measured in `cargo xtask bench` W6):
+/// - **a fixed window** whose `429`s say `X-RateLimit-Limit`/`Reset` (OpenRouter's documented headers): the client
+///   waits for the window's end and paces itself at `Limit` per window from the first `429`;
+/// - **a token bucket** whose `429`s point to the next token: the client starts at one request per that wait,
+///   and measures the bucket's rate from what it accepts;
+/// - **only `Retry-After` in whole seconds**, or **a bare `429`**: nothing to read, so the client probes from a
+///   low rate, doubling it until the next `429`, then keeps to what the server accepted. A few more `429`s at the
+///   start, no failed item.
+///
+/// Creates are still never replayed after a `5xx` or a lost answer ([`create_many`](crate::Workspaces::create_many)
+/// looks the slug up instead), and other writes are replayed after a `5xx` only as the retry policy allows.
 #[must_use = "a bulk job does nothing until its stream is polled or it is collected"]
 pub struct Bulk<K, T, E = Error> {
     jobs: Box<dyn Iterator<Item = Job<K, T, E>> + Send>,

@@ -17,9 +17,9 @@ use tokio::time::Instant;
 use crate::error::{ApiError, DecodeError, Error, Result, TransportError};
 use crate::operation::Operation;
 use crate::raw;
-use crate::retry::{Failure, RetryPolicy};
-use crate::retry_budget::BudgetState;
-use crate::throttle::Throttle;
+use crate::retries::budget::BudgetTokens;
+use crate::retries::policy::{AttemptFailure, RetryPolicy};
+use crate::retries::rate_limiter::RateLimiter;
 use crate::transport::{self, AttemptNote};
 
 /// A client for the OpenRouter Workspaces API. Cheap to clone (clones share one connection pool); `Send + Sync`.
@@ -41,9 +41,9 @@ pub struct Client {
 struct Inner {
     raw: raw::Client,
     settings: Arc<Settings>,
-    /// The view of the rate limit, shared by every client made from the same builder (clones, and the copies of
+    /// The rate limiter, shared by every client made from the same builder (clones, and the copies of
     /// `with_retry_policy` and `with_total_timeout`).
-    throttle: Arc<Throttle>,
+    limiter: Arc<RateLimiter>,
 }
 
 /// The settings a built client runs with (shared by its clones). The builder in `config.rs` makes them; this
@@ -53,16 +53,16 @@ pub(crate) struct Settings {
     pub(crate) retry: RetryPolicy,
     pub(crate) total_timeout: Duration,
     /// The tokens of the retry policy's budget, if it has one.
-    pub(crate) budget: Option<Arc<BudgetState>>,
+    pub(crate) budget: Option<Arc<BudgetTokens>>,
 }
 
 impl Settings {
     /// Settings for a policy: the budget's tokens are `existing`'s when its budget is the same (the clients share
     /// one bucket), a full bucket of their own when it is not.
-    pub(crate) fn new(retry: RetryPolicy, total_timeout: Duration, existing: Option<&Arc<BudgetState>>) -> Settings {
+    pub(crate) fn new(retry: RetryPolicy, total_timeout: Duration, existing: Option<&Arc<BudgetTokens>>) -> Settings {
         let budget = retry.get_retry_budget().map(|config| match existing {
             Some(state) if state.config() == config => state.clone(),
-            _ => Arc::new(BudgetState::new(config)),
+            _ => Arc::new(BudgetTokens::new(config)),
         });
         Settings { retry, total_timeout, budget }
     }
@@ -84,8 +84,8 @@ impl fmt::Debug for Client {
 use progenitor_client::ClientInfo as _;
 
 impl Client {
-    pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>, throttle: Arc<Throttle>) -> Client {
-        Client { inner: Arc::new(Inner { raw, settings, throttle }) }
+    pub(crate) fn from_parts(raw: raw::Client, settings: Arc<Settings>, limiter: Arc<RateLimiter>) -> Client {
+        Client { inner: Arc::new(Inner { raw, settings, limiter }) }
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -112,13 +112,13 @@ impl Client {
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
         let current = &self.inner.settings;
         let settings = Settings::new(policy, current.total_timeout, current.budget.as_ref());
-        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.throttle.clone())
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.limiter.clone())
     }
 
     /// A copy of this client with another total deadline per call (attempts and waits included).
     pub fn with_total_timeout(&self, timeout: Duration) -> Client {
         let settings = Settings { total_timeout: timeout, ..(*self.inner.settings).clone() };
-        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.throttle.clone())
+        Client::from_parts(self.inner.raw.clone(), Arc::new(settings), self.inner.limiter.clone())
     }
 
     /// The retry policy of this client.
@@ -145,16 +145,16 @@ impl Client {
         let started = Instant::now();
         // `None`: a total timeout so large that the deadline is past the end of time, so never.
         let deadline = started.checked_add(settings.total_timeout);
-        let throttle = &*self.inner.throttle;
+        let limiter = &*self.inner.limiter;
         let mut attempt = 0u32;
         // The error of the previous attempt, while a retry waits for its turn; and what that retry cost.
         let mut previous: Option<Error> = None;
         let mut retry_cost: Option<u32> = None;
         loop {
             attempt = attempt.saturating_add(1);
-            // The client's view of the rate limit: one atomic load unless a pause or a pace is in force.
-            if throttle.is_active()
-                && let Err(wait) = Box::pin(throttle.wait_turn(deadline)).await
+            // The client's rate limiter: one atomic load unless a pause or a pace is in force.
+            if limiter.is_active()
+                && let Err(wait) = Box::pin(limiter.wait_turn(deadline)).await
             {
                 let sent = attempt.saturating_sub(1);
                 tracing::warn!(
@@ -165,13 +165,16 @@ impl Client {
                 );
                 return Err(previous.unwrap_or_else(|| not_sent(op, wait, sent, settings.total_timeout)));
             }
-            let attempt_started = Instant::now();
+            // One clock read fewer for the first attempt, which starts as the call does.
+            let attempt_started = if attempt == 1 { started } else { Instant::now() };
             // The attempt's own timeout ends it before the total deadline can pass: no second timer.
             let timer = deadline.filter(|d| {
                 d.saturating_duration_since(attempt_started)
                     <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
             });
-            let (outcome, note) = transport::noting(send(&self.inner.raw), timer).await;
+            // Boxed: the generated future holds the request and the response (kilobytes), and every future that
+            // holds it is moved as a whole before it is first polled; a box moves a pointer.
+            let (outcome, note) = transport::noting(Box::pin(send(&self.inner.raw)), timer).await;
             let deadline_passed = || {
                 tracing::warn!(
                     operation = op.id.as_str(),
@@ -190,9 +193,12 @@ impl Client {
                         attempt,
                         status = note.status,
                         elapsed_ms = ms(attempt_started),
-                        request_id = note.request_id.as_deref(),
+                        request_id = note.request_id(),
                         "attempt succeeded"
                     );
+                    if let Some(status) = note.status {
+                        limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
+                    }
                     if let Some(budget) = &settings.budget {
                         budget.on_success(retry_cost);
                     }
@@ -214,18 +220,25 @@ impl Client {
                 }
             };
             if let Some(status) = note.status {
-                throttle.observe(
-                    status,
-                    note.retry_after,
-                    note.rate_limit.as_ref(),
-                    settings.retry.get_max_retry_after(),
-                );
+                limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
             }
-            let retry = failure.filter(|f| {
-                attempt < settings.retry.get_max_attempts() && settings.retry.allows(*f, op.is_idempotent())
-            });
-            let wait = retry.map(|_| settings.retry.wait(attempt, note.retry_after));
-            let mut in_time = wait.is_some_and(|w| match deadline {
+            // A 429 waits for the rate limiter (which honours the server's wait and paces the client), not for a
+            // backoff of its own, and is bounded by the deadline and the budget rather than by max_attempts.
+            let paced_429 = note.status == Some(429) && limiter.coordinates();
+            let retry =
+                failure.filter(|f| settings.retry.may_retry(*f, attempt, op.is_idempotent(), limiter.coordinates()));
+            let (wait, resume_after) = match retry {
+                None => (None, None),
+                Some(_) if paced_429 => {
+                    let pause = note.hints().pause().map(|p| p.min(settings.retry.get_max_retry_after()));
+                    (Some(Duration::ZERO), Some(pause.unwrap_or_default()))
+                }
+                Some(_) => {
+                    let wait = settings.retry.wait(attempt, note.hints().wait);
+                    (Some(wait), Some(wait))
+                }
+            };
+            let mut in_time = resume_after.is_some_and(|w| match deadline {
                 Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
                 None => true,
             });
@@ -245,13 +258,17 @@ impl Client {
                 attempt,
                 status = note.status,
                 elapsed_ms = ms(attempt_started),
-                request_id = note.request_id.as_deref(),
+                request_id = note.request_id(),
                 retry_in_ms = wait.filter(|_| in_time).map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
                 error = %error,
                 "attempt failed"
             );
             match wait {
-                Some(wait) if in_time => tokio::time::sleep(wait).await,
+                Some(wait) if in_time => {
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
                 _ => return Err(error),
             }
             previous = Some(error);
@@ -319,7 +336,7 @@ enum Mapped<T> {
     /// The total deadline passed while the body of an unexpected status was read.
     DeadlinePassed,
     /// The crate's error and, when the failure may be retried, its kind.
-    Failed(Error, Option<Failure>),
+    Failed(Error, Option<AttemptFailure>),
 }
 
 /// Turns what the generated method returned into the crate's error and, when the failure may be retried, its
@@ -344,7 +361,7 @@ async fn map_error<T: DeserializeOwned>(
         } else {
             (message, body)
         };
-        let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
+        let d = DecodeError { operation: op, status, request_id: note.request_id().map(str::to_owned), message, body };
         Mapped::Failed(Error::Decode(Box::new(d)), None)
     };
     let transport = |e: reqwest::Error, before_send: bool| {
@@ -386,8 +403,8 @@ async fn map_error<T: DeserializeOwned>(
         });
         let failure = match (before_send, &refused) {
             (_, Some(_)) => None,
-            (true, None) => Some(Failure::NotSent),
-            (false, None) => Some(Failure::Transport),
+            (true, None) => Some(AttemptFailure::NotSent),
+            (false, None) => Some(AttemptFailure::Transport),
         };
         Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, failure)
     };
@@ -399,7 +416,7 @@ async fn map_error<T: DeserializeOwned>(
             e.code = Some(body.error.code);
             e.message = Some(body.error.message);
             e.metadata = body.error.metadata;
-            Mapped::Failed(Error::from_api(e), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(e), Some(AttemptFailure::Status(status)))
         }
         raw::Error::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
@@ -422,11 +439,11 @@ async fn map_error<T: DeserializeOwned>(
                     Err(e) => decode(Some(status), e.to_string(), Some(snippet(&bytes))),
                 };
             }
-            Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+            Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(AttemptFailure::Status(status)))
         }
         raw::Error::InvalidResponsePayload(bytes, e) => match note.status {
             Some(status) if !(200..300).contains(&status) => {
-                Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(Failure::Status(status)))
+                Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(AttemptFailure::Status(status)))
             }
             status => decode(status, e.to_string(), Some(snippet(&bytes))),
         },
@@ -454,9 +471,9 @@ fn noted_api_error(operation: Operation, status: u16, note: &AttemptNote, attemp
         code: None,
         message: None,
         metadata: None,
-        request_id: note.request_id.clone(),
-        retry_after: note.retry_after,
-        rate_limit: note.rate_limit.clone(),
+        request_id: note.request_id().map(str::to_owned),
+        retry_after: note.hints().wait,
+        rate_limit: note.hints().rate_limit.clone(),
         body: None,
         attempts,
     }
@@ -497,7 +514,7 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::retry_budget::RetryBudget;
+    use crate::retries::budget::RetryBudget;
 
     /// A client and its copies share one retry budget while their policies' budgets are the same; a different
     /// budget is a bucket of its own, and a policy without one has none.
@@ -511,6 +528,6 @@ mod tests {
         let small = client.with_retry_policy(RetryPolicy::default().retry_budget(RetryBudget::new(10)));
         assert!(!Arc::ptr_eq(&budget(&client), &budget(&small)));
         assert!(client.with_retry_policy(RetryPolicy::default().no_retry_budget()).inner.settings.budget.is_none());
-        assert!(Arc::ptr_eq(&client.inner.throttle, &small.inner.throttle), "one view of the rate limit");
+        assert!(Arc::ptr_eq(&client.inner.limiter, &small.inner.limiter), "one rate limiter");
     }
 }

@@ -14,8 +14,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
-use crate::throttle::Throttle;
+use crate::retries::policy::RetryPolicy;
+use crate::retries::rate_limiter::RateLimiter;
 use crate::tls::{self, RootCertificates};
 use crate::transport::Transport;
 
@@ -394,11 +394,11 @@ impl ClientBuilder {
         };
         let settings =
             Settings::new(self.retry.unwrap_or_default(), self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT), None);
-        let throttle = Arc::new(Throttle::new(!self.uncoordinated, pace));
+        let limiter = Arc::new(RateLimiter::new(!self.uncoordinated, pace));
         let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
         let transport = Transport::new(headers, timeout, !own_client, max_response_body, source);
         let raw = crate::raw::Client::new_with_client(&base_url, http, transport);
-        Ok(Client::from_parts(raw, Arc::new(settings), throttle))
+        Ok(Client::from_parts(raw, Arc::new(settings), limiter))
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::operation::Operation;
-use crate::throttle::RateLimitInfo;
+use crate::retries::hints::RateLimitInfo;
 
 /// How much of an error response's body is read and kept: the rest is never read (the status is what matters).
 pub const MAX_BODY_KEPT: usize = 4 * 1024;

@@ -11,11 +11,11 @@
 //!
 //! Two places differ from the order first written in issue 17 (schema < operation < error < validate < retry
 //! < client < config < handles < fake), where the code's dependencies say otherwise:
-//! - **The retry modules sit below `error`.** `ApiError::rate_limit` holds a `throttle::RateLimitInfo`, the
-//!   throttle's reading of the rate-limit headers, so `error` uses `throttle`; and no retry module uses
+//! - **The retry modules sit below `error`.** `ApiError::rate_limit` holds a `retries::hints::RateLimitInfo`,
+//!   the reading of the rate-limit headers, so `error` uses `retries`; and no retry module uses
 //!   `Error`: a policy decides on plain facts (the method, the status, whether anything was sent, the headers),
 //!   which the client derives from the attempt. Putting them above `error` would need that type moved out of
-//!   `throttle`, for no gain.
+//!   `retries`, for no gain.
 //! - **`requests` and `enums` sit below `transport` and `client`, not among the handles.** With `raw` (the
 //!   generated client) they are the models: the raw client takes the request builders as its bodies and the
 //!   enums as fields, `transport` installs its hooks on the raw client, and `client` runs it. The handles use
@@ -39,7 +39,7 @@ use std::path::Path;
 const LAYERS: &[Layer] = &[
     ("schema (what the spec states about one value)", &["schema", "api::limits"]),
     ("operation (the operation table)", &["operation", "api::operations"]),
-    ("retries (when to retry, how long to wait, the rate-limit view)", &["retry", "retry_budget", "throttle"]),
+    ("retries (when to retry, how long to wait, the rate-limit view)", &["retries"]),
     ("error", &["error"]),
     ("validate", &["validate"]),
     (

@@ -74,11 +74,9 @@ pub mod operation;
 mod pagination;
 mod provision;
 mod requests;
-mod retry;
-mod retry_budget;
+mod retries;
 mod schema;
 mod secret;
-mod throttle;
 mod tls;
 mod transport;
 pub mod validate;
@@ -139,10 +137,8 @@ pub use config::{
     DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
-pub use retry::RetryPolicy;
-pub use retry_budget::RetryBudget;
+pub use retries::{RateLimitInfo, RetryBudget, RetryPolicy};
 pub use secret::{REDACTED, Secret};
-pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::future::Future;
 
 use futures_util::future::BoxFuture;
 
-use crate::bulk::{Bulk, exact_len};
+use crate::bulk::{Bulk, chunked};
 use crate::client::Client;
 use crate::error::Result;
 use crate::operation as op;
@@ -92,19 +92,11 @@ impl Members {
         I::IntoIter: Send + 'static,
         S: Into<String>,
     {
-        let max = limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS.max(1);
-        let mut ids = user_ids.into_iter();
-        let total = exact_len(ids.size_hint()).map(|n| n.div_ceil(max));
-        let chunks = std::iter::from_fn(move || {
-            let chunk: Vec<String> = ids.by_ref().take(max).map(Into::into).collect();
-            (!chunk.is_empty()).then_some(chunk)
-        });
         let members = self.clone();
-        let jobs = chunks.map(move |chunk| {
-            let job: BoxFuture<'static, Result<MembersAdded>> = Box::pin(members.add(chunk.clone()));
-            (chunk, job)
-        });
-        Bulk::new(jobs, total)
+        chunked(user_ids, limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS, move |chunk| {
+            let job: BoxFuture<'static, Result<MembersAdded>> = Box::pin(members.add(chunk));
+            job
+        })
     }
 
     /// Removes members from the workspace (1 to
@@ -119,5 +111,31 @@ impl Members {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkRemoveWorkspaceMembers::new(user_ids);
         async move { Ok(count(client.bulk_remove_workspace_members(&workspace, &body).await?.removed_count)) }
+    }
+
+    /// Removes any number of members: the counterpart of [`add_all`](Self::add_all). The ids are sent in requests
+    /// of at most [`limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) (`n` ids cost
+    /// `ceil(n / max)` requests, none for no id), at most [`concurrency`](Bulk::concurrency) at once: a [`Bulk`]
+    /// job with one item per request, keyed by its user ids, whose result is how many that request removed. One
+    /// request's failure does not stop the others. The ids are read from the iterator as the job goes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_workspaces::Client) {
+    /// let leavers: Vec<String> = (0..250).map(|i| format!("user_{i}")).collect();
+    /// let report = client.workspaces().members("production").remove_all(leavers).collect().await; // 3 requests
+    /// let removed: u64 = report.iter().filter_map(|item| item.result.as_ref().ok()).sum();
+    /// # }
+    /// ```
+    pub fn remove_all<I, S>(&self, user_ids: I) -> Bulk<Vec<String>, u64>
+    where
+        I: IntoIterator<Item = S>,
+        I::IntoIter: Send + 'static,
+        S: Into<String>,
+    {
+        let members = self.clone();
+        chunked(user_ids, limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS, move |chunk| {
+            let job: BoxFuture<'static, Result<u64>> = Box::pin(members.remove(chunk));
+            job
+        })
     }
 }

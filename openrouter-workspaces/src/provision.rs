@@ -33,7 +33,7 @@ use crate::error::Error;
 use crate::limits;
 use crate::pagination::count;
 use crate::requests::{BudgetLimit, CreateWorkspace};
-use crate::retry::RetryPolicy;
+use crate::retries::policy::RetryPolicy;
 use crate::workspaces::Workspaces;
 
 /// One workspace to provision: what to create, then the budgets to set and the members to add.
@@ -230,6 +230,13 @@ impl Workspaces {
     /// Adoption leaves the workspace's own settings (name, description, defaults) as they are. Without it (the
     /// default, [`IfExists::Fail`]), an item whose slug is taken fails with the API's `400`: a mistyped slug never
     /// changes a workspace this job did not create.
+    ///
+    /// Under a rate limit, whatever its shape (a fixed window with `X-RateLimit-*` headers, a token bucket whose
+    /// `429`s point to the next token, a whole-seconds `Retry-After`, a bare `429`), no step fails for a `429`
+    /// while its call has time. A `429` means the request was not processed, so a create refused with `429` is
+    /// sent again as it is (no lookup needed: nothing was created), and so are budget and member steps. The job
+    /// settles at about the server's rate; `cargo xtask bench` W6 measures it against each shape (see
+    /// [`Bulk`'s "Under a rate limit"](Bulk#under-a-rate-limit)).
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) {

@@ -32,14 +32,20 @@ use futures_util::future::BoxFuture;
 use http_body_util::{LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt as _;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use tokio::time::Instant;
 
 use crate::error::MAX_BODY_KEPT;
-use crate::throttle::RateLimitInfo;
+use crate::retries::hints::Hints;
 
 /// Response headers that carry a request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 4] = ["x-request-id", "x-openrouter-request-id", "request-id", "cf-ray"];
+/// Names made once, at compile time: a lookup by `&str` would parse and hash the name on every response.
+const REQUEST_ID_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-openrouter-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("cf-ray"),
+];
 
 /// The generated client's inner state: what every attempt needs. Cheap to clone.
 #[derive(Clone)]
@@ -115,14 +121,31 @@ impl Transport {
     }
 }
 
-/// What one attempt's response said, beyond its body.
-#[derive(Debug, Default, Clone)]
+/// What one attempt's response said, beyond its body. Small on purpose: the task-local that carries it is moved
+/// in and out of its slot at every poll of the attempt, so the hints of an error status are boxed.
+#[derive(Debug, Default)]
 pub(crate) struct AttemptNote {
     pub(crate) status: Option<u16>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) retry_after: Option<Duration>,
-    /// The `X-RateLimit-*` headers of a `429`.
-    pub(crate) rate_limit: Option<RateLimitInfo>,
+    /// The request id header's value, kept as the header (a reference count, not a copy): made text only when an
+    /// error or a log line needs it.
+    request_id: Option<reqwest::header::HeaderValue>,
+    /// What the headers of an error status hint about waiting (a success reads none).
+    hints: Option<Box<Hints>>,
+}
+
+/// The hints of a response that has none.
+static NO_HINTS: Hints = Hints::NONE;
+
+impl AttemptNote {
+    /// The request id, as text (a header that is not visible ASCII has none).
+    pub(crate) fn request_id(&self) -> Option<&str> {
+        self.request_id.as_ref().and_then(|v| v.to_str().ok())
+    }
+
+    /// What the headers of an error status hint about waiting (nothing for a success).
+    pub(crate) fn hints(&self) -> &Hints {
+        self.hints.as_deref().unwrap_or(&NO_HINTS)
+    }
 }
 
 tokio::task_local! {
@@ -139,7 +162,9 @@ pub(crate) async fn noting<F: std::future::Future>(
     NOTE.scope(RefCell::new(AttemptNote::default()), async move {
         let out = match deadline {
             None => Some(fut.await),
-            Some(deadline) => tokio::time::timeout_at(deadline, fut).await.ok(),
+            // Boxed: the timer (rare: only when the deadline is nearer than the attempt's own timeout) stays out of
+            // every attempt's future, which is moved at each poll.
+            Some(deadline) => Box::pin(tokio::time::timeout_at(deadline, fut)).await.ok(),
         };
         let note = NOTE.with(|n| n.take());
         (out, note)
@@ -221,24 +246,12 @@ fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqw
 fn note_response(response: &reqwest::Response) {
     let _ = NOTE.try_with(|note| {
         let headers = response.headers();
-        let request_id = REQUEST_ID_HEADERS
-            .iter()
-            .find_map(|name| headers.get(*name))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let status = response.status();
-        let mut retry_after = if status.is_success() { None } else { crate::retry::retry_after(headers) };
-        // OpenRouter documents its rate-limit headers on 429s; `X-RateLimit-Reset` is the hint when no
-        // `Retry-After` is (see throttle.rs for its unit).
-        let rate_limit = if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            let now = std::time::SystemTime::now();
-            let info = RateLimitInfo::from_headers(headers, now);
-            retry_after = retry_after.or_else(|| info.as_ref().and_then(|i| i.exhausted_for(now)));
-            info
-        } else {
-            None
-        };
-        *note.borrow_mut() = AttemptNote { status: Some(status.as_u16()), request_id, retry_after, rate_limit };
+        let status = response.status().as_u16();
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(name)).cloned();
+        // Read once, here: a success reads nothing (see retries/hints.rs).
+        let hints = (!response.status().is_success())
+            .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
+        *note.borrow_mut() = AttemptNote { status: Some(status), request_id, hints };
     });
 }
 

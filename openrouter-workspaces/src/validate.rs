@@ -195,24 +195,25 @@ impl ParamValue for std::num::NonZeroU64 {
 /// characters. (Percent-encoding keeps other characters inside the segment; these would still escape it once
 /// the URL is normalized, or be rejected by proxies.) This is the SDK's own rule, on top of the spec's.
 pub fn path_segment<'a>(field: &'static str, value: &'a str) -> Result<&'a str> {
+    // Every call checks its ids: one pass over the bytes; only non-ASCII text is decoded (for C1 controls).
+    let (mut slash, mut control, mut ascii) = (false, false, true);
+    for b in value.bytes() {
+        slash |= b == b'/' || b == b'\\';
+        control |= b.is_ascii_control();
+        ascii &= b.is_ascii();
+    }
     let rule = if value.is_empty() {
         "must not be empty"
     } else if value == "." || value == ".." {
         "must not be `.` or `..` (it would leave its path segment)"
-    } else if value.bytes().any(|b| b == b'/' || b == b'\\') {
+    } else if slash {
         "must not contain `/` or `\\` (it would leave its path segment); use the workspace's id or slug"
-    } else if has_control(value) {
+    } else if control || (!ascii && value.chars().any(char::is_control)) {
         "must not contain control characters"
     } else {
         return Ok(value);
     };
     Err(Error::invalid(field, rule, value))
-}
-
-/// Whether `value` has a control character (C0, DEL or C1). Every call checks its ids, so the common case, plain
-/// ASCII, is one pass over the bytes; only non-ASCII text is decoded.
-fn has_control(value: &str) -> bool {
-    if value.is_ascii() { value.bytes().any(|b| b.is_ascii_control()) } else { value.chars().any(char::is_control) }
 }
 
 #[cfg(test)]

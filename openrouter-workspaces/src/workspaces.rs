@@ -141,6 +141,12 @@ impl Workspaces {
     /// not stopping the others. Each update is one `PATCH`, retried only as a single
     /// [`update`](Self::update) is (not after it may have reached the server, unless the client's policy opts in).
     ///
+    /// Under a rate limit, whatever its shape (a fixed window with `X-RateLimit-*` headers, a token bucket whose
+    /// `429`s point to the next token, a whole-seconds `Retry-After`, a bare `429`), no update fails for a `429`
+    /// while its call has time: a `PATCH` refused with `429` was not applied, so it is sent again when the client's
+    /// rate limiter gives it a turn, and the job settles at about the server's rate (see
+    /// [`Bulk`'s "Under a rate limit"](Bulk#under-a-rate-limit)). Only the first `429`s differ from shape to shape.
+    ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) {
     /// use openrouter_workspaces::UpdateWorkspace;

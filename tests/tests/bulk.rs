@@ -153,6 +153,37 @@ async fn add_all_sends_ceil_n_over_max_items_requests_and_a_bad_chunk_does_not_s
 }
 
 #[tokio::test]
+async fn remove_all_is_add_alls_counterpart_in_chunks_of_the_specs_max_items() {
+    let max = limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS;
+    let n = 2 * max + 3;
+    let mut org: Vec<OrgUser> =
+        (0..n).map(|i| OrgUser::new(format!("user_{i}"), WorkspaceMemberRole::Member)).collect();
+    org.insert(0, OrgUser::new("user_admin", WorkspaceMemberRole::Admin));
+    let server = FakeServer::builder().org_users(org).start().await.unwrap();
+    server.seed_workspace("Big", "big").unwrap();
+    let client = quick(&server);
+    let members = client.workspaces().members("big");
+    let added = members.add_all((0..n).map(|i| format!("user_{i}"))).collect().await;
+    assert!(added.iter().all(|i| i.result.is_ok()));
+    assert_eq!(members.list().collect().await.unwrap().len(), n);
+
+    // All but the last three: two full chunks.
+    let job = members.remove_all((0..n - 3).map(|i| format!("user_{i}")));
+    assert_eq!(job.total(), Some(2));
+    let report = job.concurrency(2).collect().await;
+    assert_eq!(server.request_count(OperationId::BulkRemoveWorkspaceMembers), 2);
+    let removed: u64 = report.iter().map(|i| *i.result.as_ref().unwrap()).sum();
+    assert_eq!(removed, (n - 3) as u64);
+    assert_eq!(report[0].key.len(), max, "a chunk's ids are its key");
+    let left: Vec<String> = members.list().collect().await.unwrap().into_iter().map(|m| m.user_id).collect();
+    assert_eq!(left, (n - 3..n).map(|i| format!("user_{i}")).collect::<Vec<_>>());
+
+    // No ids, no request.
+    assert!(members.remove_all(Vec::<String>::new()).collect().await.is_empty());
+    assert_eq!(server.request_count(OperationId::BulkRemoveWorkspaceMembers), 2);
+}
+
+#[tokio::test]
 async fn update_many_applies_each_update_and_reports_the_ones_that_failed() {
     let server = FakeServer::start().await.unwrap();
     for slug in ["u1", "u2"] {

@@ -117,9 +117,17 @@ async fn a_post_is_never_retried_on_a_500_by_default_but_is_on_429() {
 async fn retry_after_is_honoured_and_capped() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    server.inject(OperationId::GetWorkspace, [Fault::status(429).retry_after("1")]);
+    // A whole-seconds Retry-After is rounded up by servers: `2` means more than 1 s, and the client holds at least
+    // that long (its rate limiter paces the rest).
+    server.inject(OperationId::GetWorkspace, [Fault::status(429).retry_after("2")]);
     let started = Instant::now();
     client.workspaces().get("default").await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    // A call that backs off alone (no coordination) waits the whole hint.
+    let alone = server.client_builder().rate_limit_coordination(false).build().unwrap();
+    server.inject(OperationId::GetWorkspace, [Fault::status(429).retry_after("1")]);
+    let started = Instant::now();
+    alone.workspaces().get("default").await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
 
     let capped = client.with_retry_policy(client.retry_policy().clone().max_retry_after(Duration::from_millis(100)));

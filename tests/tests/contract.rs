@@ -974,12 +974,21 @@ const FAULT_CASES: &[FaultCase] = &[
         at_least: Duration::from_millis(60),
     },
     FaultCase {
-        name: "429 on every attempt",
-        faults: || vec![Fault::status(429).retry_after_ms(5); 3],
+        // A 429 was not processed: resent for every method, past max_attempts (3), while there is time.
+        name: "429 on four attempts",
+        faults: || vec![Fault::status(429).retry_after_ms(5); 4],
         injected: &[429],
-        idempotent: ("RateLimited", 3),
-        not_idempotent: ("RateLimited", 3),
-        at_least: Duration::from_millis(10),
+        idempotent: ("Ok", 5),
+        not_idempotent: ("Ok", 5),
+        at_least: Duration::from_millis(20),
+    },
+    FaultCase {
+        name: "429 whose wait passes the deadline",
+        faults: || vec![Fault::status(429).retry_after("30")],
+        injected: &[429],
+        idempotent: ("RateLimited", 1),
+        not_idempotent: ("RateLimited", 1),
+        at_least: Duration::ZERO,
     },
     FaultCase {
         name: "503 with a fractional Retry-After",

@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use openrouter_workspaces::fake::{FakeServer, Fault, RateLimit};
+use openrouter_workspaces::fake::{FakeServer, Fault, RateLimit, RateLimitShape};
 use openrouter_workspaces::operation::OperationId;
-use openrouter_workspaces::{Client, Error, RetryPolicy};
+use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, Error, NewWorkspace, RetryPolicy};
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().initial_backoff(Duration::from_millis(1)).max_backoff(Duration::from_millis(2)).jitter(false)
@@ -110,7 +110,8 @@ async fn a_window_past_the_deadline_fails_at_once_and_sends_nothing() {
     assert!(started.elapsed() < Duration::from_secs(1), "failed fast: {:?}", started.elapsed());
     let Error::RateLimited(api) = &e else { panic!("expected RateLimited, got {e:?}") };
     assert_eq!(api.attempts, 0, "nothing was sent");
-    assert!(api.retry_after.unwrap() > Duration::from_secs(9), "{e}");
+    // `Retry-After: 10` in whole seconds is rounded up by the server: the client holds more than 9 s of it.
+    assert!(api.retry_after.unwrap() > Duration::from_secs(8), "{e}");
     assert!(e.to_string().contains("not sent"), "{e}");
     assert!(e.to_string().contains("total_timeout"), "says how to fix: {e}");
     assert_eq!(server.request_count(OperationId::ListWorkspaces), 0);
@@ -127,10 +128,12 @@ async fn the_fakes_rate_limit_answers_429_with_the_documented_headers_which_the_
     let Error::RateLimited(api) = &e else { panic!("expected RateLimited, got {e:?}") };
     let info = api.rate_limit.as_ref().expect("X-RateLimit-* read");
     assert_eq!((info.limit, info.remaining), (Some(2), Some(0)));
+    // The default shape is a fixed window: both point to the window's end, within the second.
     let reset = info.reset.unwrap().duration_since(SystemTime::now()).unwrap_or_default();
-    assert!(reset <= Duration::from_secs(1) && reset > Duration::from_millis(900), "{reset:?}");
+    assert!(reset <= Duration::from_secs(1), "{reset:?}");
     let wait = api.retry_after.unwrap();
-    assert!(wait > Duration::from_millis(400) && wait <= Duration::from_millis(500), "retry-after-ms: {wait:?}");
+    assert!(wait <= Duration::from_secs(1), "retry-after-ms: {wait:?}");
+    assert!(wait.abs_diff(reset) < Duration::from_millis(50), "{wait:?} vs {reset:?}");
     assert_eq!(server.rate_limited_count(), 1);
     let logged = server.requests().last().unwrap().clone();
     assert_eq!(logged.status, 429);
@@ -204,4 +207,86 @@ async fn a_coordinated_client_meets_the_fakes_limit_without_failing_an_item() {
     assert_eq!(sent, 80 + refused);
     // The first burst meets the limit with what is in flight; after it, the client paces itself.
     assert!(refused <= 25, "{refused} of {sent} requests refused");
+}
+
+/// A small bulk job (15 workspaces, each with a budget: 30 requests, 8 in flight) against a fake limited to
+/// 20 requests/s in bursts of 5, in `shape`: every item is provisioned, once, and the limit was met (429s
+/// happened). `clients` independent clients (not clones) share the key's limit, each with its share of the items.
+async fn bulk_job_under(shape: RateLimitShape, clients: usize) {
+    let n = 15;
+    let server = FakeServer::builder()
+        .rate_limit(RateLimit::new(5, Duration::from_millis(250)))
+        .rate_limit_shape(shape)
+        .start()
+        .await
+        .unwrap();
+    let jobs = (0..clients).map(|c| {
+        let client = server.client();
+        let items: Vec<NewWorkspace> = (0..n)
+            .filter(|i| i % clients == c)
+            .map(|i| {
+                NewWorkspace::new(CreateWorkspace::new(format!("Customer {i}"), format!("customer-{i}")))
+                    .budget(BudgetInterval::Monthly, 100.0)
+            })
+            .collect();
+        async move { client.workspaces().create_many(items).concurrency(8).collect().await }
+    });
+    let reports = futures_util::future::join_all(jobs).await;
+    let failed: Vec<String> =
+        reports.iter().flatten().filter_map(|i| i.result.as_ref().err().map(|e| format!("{}: {e}", i.key))).collect();
+    assert!(failed.is_empty(), "{shape}: {} of {n} failed: {failed:?}", failed.len());
+    assert_eq!(reports.iter().map(Vec::len).sum::<usize>(), n);
+    assert_eq!(server.workspaces().len(), n + 1, "{shape}: each created once (and the default workspace)");
+    let log = server.requests();
+    let passed = |op| log.iter().filter(|r| r.operation_id == Some(op) && r.status != 429).count();
+    assert_eq!(passed(OperationId::CreateWorkspace), n, "{shape}: no create was sent twice");
+    assert_eq!(passed(OperationId::UpsertWorkspaceBudget), n, "{shape}");
+    assert!(server.rate_limited_count() > 0, "{shape}: the job met the limit");
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_a_fixed_window_fails_no_item() {
+    bulk_job_under(RateLimitShape::FixedWindow, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_a_token_bucket_whose_429s_point_to_the_next_token_fails_no_item() {
+    bulk_job_under(RateLimitShape::TokenBucket, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_whole_seconds_retry_after_fails_no_item() {
+    bulk_job_under(RateLimitShape::RetryAfterSeconds, 1).await;
+}
+
+#[tokio::test]
+async fn a_bulk_job_against_bare_429s_fails_no_item() {
+    bulk_job_under(RateLimitShape::Bare, 1).await;
+}
+
+#[tokio::test]
+async fn two_independent_clients_sharing_one_limit_fail_no_item() {
+    bulk_job_under(RateLimitShape::TokenBucket, 2).await;
+}
+
+/// A 429 means the request was not processed: it is resent for every method, past `max_attempts`, as long as
+/// the deadline and the retry budget allow; without coordination, `max_attempts` bounds it as before.
+#[tokio::test]
+async fn a_429_does_not_end_a_call_while_there_is_time_whatever_max_attempts_says() {
+    let server = FakeServer::start().await.unwrap();
+    let client = server.client_builder().retry_policy(fast_retries().max_attempts(2)).build().unwrap();
+    server.inject(OperationId::CreateWorkspace, (0..5).map(|_| Fault::status(429).retry_after_ms(1)));
+    client.workspaces().create(CreateWorkspace::new("A", "a")).await.unwrap();
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 6, "five 429s, then the create, once");
+    assert_eq!(server.workspaces().len(), 2);
+
+    let alone = server
+        .client_builder()
+        .rate_limit_coordination(false)
+        .retry_policy(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    server.inject(OperationId::GetWorkspace, (0..3).map(|_| Fault::status(429).retry_after_ms(1)));
+    let e = alone.workspaces().get("default").await.unwrap_err();
+    assert_eq!((e.status(), e.api_error().unwrap().attempts), (Some(429), 2), "{e}");
 }

@@ -8,19 +8,26 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, RateLimit};
+use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, RateLimit, RateLimitShape};
 use openrouter_workspaces::operation::OperationId;
 
 const USAGE: &str = "\
 usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--api-key KEY] [--rate-limit R]
+                                  [--shape SHAPE]
        openrouter-workspaces-fake --operations
 
   --addr ADDR       the address to listen on (default 127.0.0.1:8080; loopback unless you say otherwise)
   --seed N          seed N extra workspaces, seeded-1 ... seeded-N (default 0)
   --latency-ms MS   wait MS milliseconds before answering each request (default 0)
   --api-key KEY     the API key to accept (default: the fake's documented key)
-  --rate-limit R    limit each key to R = REQUESTS[/INTERVAL] (a token bucket; e.g. 200/10s, 50/250ms; no
-                    interval means per second): 429 with Retry-After, retry-after-ms and X-RateLimit-* beyond it
+  --rate-limit R    limit each key to R = REQUESTS[/INTERVAL] (e.g. 200/s, 200/10s, 50/250ms; no interval means
+                    per second): 429 beyond it
+  --shape SHAPE     how the rate limit is enforced and what its 429s say (default fixed-window):
+                      fixed-window         R per window; Retry-After, retry-after-ms, X-RateLimit-* (Reset: the
+                                           window's end)
+                      token-bucket         a bucket of REQUESTS; the same headers, pointing to the next token
+                      retry-after-seconds  the bucket; only Retry-After, whole seconds rounded up
+                      bare                 the bucket; no header at all
   --operations      print the operationId of every operation the fake serves (the spec's), one per line, and exit
 ";
 
@@ -30,6 +37,7 @@ struct Args {
     latency: Duration,
     api_key: Option<String>,
     rate_limit: Option<RateLimit>,
+    shape: RateLimitShape,
 }
 
 /// What the command line asks for.
@@ -46,6 +54,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
         latency: Duration::ZERO,
         api_key: None,
         rate_limit: None,
+        shape: RateLimitShape::default(),
     };
     while let Some(flag) = args.next() {
         let (name, inline) = match flag.split_once('=') {
@@ -68,6 +77,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             }
             "--api-key" => out.api_key = Some(value),
             "--rate-limit" => out.rate_limit = Some(value.parse().map_err(|e| format!("{name} {e}"))?),
+            "--shape" => out.shape = value.parse().map_err(|e| format!("{name} {e}"))?,
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
@@ -107,7 +117,7 @@ fn main() -> ExitCode {
             .latency(args.latency)
             .api_keys([key.clone()]);
         if let Some(limit) = args.rate_limit {
-            builder = builder.rate_limit(limit);
+            builder = builder.rate_limit(limit).rate_limit_shape(args.shape);
         }
         let server = builder.start().await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
         println!("{}", server.base_url());
@@ -147,6 +157,9 @@ mod tests {
         assert!(matches!(parse(["--operations".to_owned()].into_iter()), Ok(Command::Operations)));
         let limited = args(&["--rate-limit", "50/250ms"]).unwrap().unwrap();
         assert_eq!(limited.rate_limit, Some(RateLimit::new(50, Duration::from_millis(250))));
+        assert_eq!(limited.shape, RateLimitShape::FixedWindow, "the default shape");
+        let bucket = args(&["--rate-limit", "200/s", "--shape", "token-bucket"]).unwrap().unwrap();
+        assert_eq!((bucket.rate_limit, bucket.shape), (Some(RateLimit::per_second(200)), RateLimitShape::TokenBucket));
     }
 
     #[test]
@@ -155,5 +168,6 @@ mod tests {
         assert_eq!(args(&["--addr"]).err().unwrap(), "--addr needs a value");
         assert_eq!(args(&["--port", "1"]).err().unwrap(), "unknown argument \"--port\"");
         assert!(args(&["--rate-limit", "fast"]).err().unwrap().starts_with("--rate-limit \"fast\": expected"));
+        assert!(args(&["--shape", "leaky"]).err().unwrap().contains("expected one of fixed-window, token-bucket"));
     }
 }

@@ -45,8 +45,9 @@
 //!   gains is accepted, stored, cleared and returned without a change to the fake.
 //! - Answers every rule violation with a documented status and the documented error body
 //!   `{"error": {"code": ..., "message": ...}}`, and every response with an `x-request-id` header.
-//! - Optionally limits each key's rate ([`FakeServerBuilder::rate_limit`]): a token bucket, `429` beyond it with
-//!   `Retry-After`, `retry-after-ms` and the `X-RateLimit-*` headers OpenRouter sends.
+//! - Optionally limits each key's rate ([`FakeServerBuilder::rate_limit`]): `429` beyond it, in one of four
+//!   shapes ([`RateLimitShape`]: a fixed window with the `X-RateLimit-*` headers OpenRouter sends, a token bucket,
+//!   only a whole-seconds `Retry-After`, or a bare `429`).
 //! - Records every request ([`FakeServer::requests`]) with its operation, method, path, query, headers (the
 //!   key redacted), body, and the status and body it answered (a created API key's secret redacted).
 
@@ -69,7 +70,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 
-pub use self::rate_limit::RateLimit;
+pub use self::rate_limit::{RateLimit, RateLimitShape};
 pub use self::state::OrgUser;
 use crate::operation::OperationId;
 use crate::{Client, ClientBuilder, Workspace};
@@ -217,6 +218,7 @@ pub struct FakeServerBuilder {
     latency: Duration,
     rate_limit: Option<RateLimit>,
     key_page_size: usize,
+    rate_limit_shape: RateLimitShape,
 }
 
 impl Default for FakeServerBuilder {
@@ -229,6 +231,7 @@ impl Default for FakeServerBuilder {
             latency: Duration::ZERO,
             rate_limit: None,
             key_page_size: state::KEY_PAGE_SIZE,
+            rate_limit_shape: RateLimitShape::default(),
         }
     }
 }
@@ -265,9 +268,9 @@ impl FakeServerBuilder {
         self
     }
 
-    /// Limits each key to a rate (a token bucket; see [`RateLimit`]): beyond it the fake answers `429` with
-    /// `Retry-After`, `retry-after-ms` and the `X-RateLimit-*` headers, and counts it
-    /// ([`FakeServer::rate_limited_count`]). No limit by default.
+    /// Limits each key to a rate (see [`RateLimit`]): beyond it the fake answers `429`, with the headers of its
+    /// [`rate_limit_shape`](Self::rate_limit_shape) (by default a fixed window: `Retry-After`, `retry-after-ms` and
+    /// the `X-RateLimit-*` headers), and counts it ([`FakeServer::rate_limited_count`]). No limit by default.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(limit);
         self
@@ -277,6 +280,26 @@ impl FakeServerBuilder {
     /// 100; at least 1.
     pub fn key_page_size(mut self, keys: usize) -> Self {
         self.key_page_size = keys.max(1);
+        self
+    }
+
+    /// How the [`rate_limit`](Self::rate_limit) is enforced and what its `429`s say: a fixed window (the default),
+    /// a token bucket, a token bucket that says only `Retry-After` in whole seconds, or one that says nothing.
+    /// See [`RateLimitShape`].
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// use openrouter_workspaces::fake::{FakeServer, RateLimit, RateLimitShape};
+    ///
+    /// let server = FakeServer::builder()
+    ///     .rate_limit(RateLimit::per_second(200))
+    ///     .rate_limit_shape(RateLimitShape::TokenBucket)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit_shape(mut self, shape: RateLimitShape) -> Self {
+        self.rate_limit_shape = shape;
         self
     }
 
@@ -299,7 +322,7 @@ impl FakeServerBuilder {
             api_keys: self.api_keys,
             latency: self.latency,
             sequence: std::sync::atomic::AtomicU64::new(0),
-            rate_limit: self.rate_limit.map(rate_limit::Limiter::new),
+            rate_limit: self.rate_limit.map(|limit| rate_limit::Limiter::new(limit, self.rate_limit_shape)),
         });
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;

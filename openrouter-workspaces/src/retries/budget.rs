@@ -100,14 +100,14 @@ impl RetryBudget {
 
 /// A budget's tokens, shared by a client and its clones.
 #[derive(Debug)]
-pub(crate) struct BudgetState {
+pub(crate) struct BudgetTokens {
     config: RetryBudget,
     tokens: AtomicU32,
 }
 
-impl BudgetState {
+impl BudgetTokens {
     pub(crate) fn new(config: RetryBudget) -> Self {
-        BudgetState { config, tokens: AtomicU32::new(config.capacity) }
+        BudgetTokens { config, tokens: AtomicU32::new(config.capacity) }
     }
 
     pub(crate) fn config(&self) -> RetryBudget {
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn retries_spend_successes_refill_and_an_empty_bucket_refuses() {
-        let state = BudgetState::new(RetryBudget::new(12).retry_cost(5).timeout_retry_cost(10));
+        let state = BudgetTokens::new(RetryBudget::new(12).retry_cost(5).timeout_retry_cost(10));
         assert_eq!(state.try_spend(false), Some(5));
         assert_eq!(state.available(), 7);
         assert_eq!(state.try_spend(true), None, "a timeout retry costs 10, 7 are left");
@@ -169,7 +169,7 @@ mod tests {
             (500, 5, 10, 1)
         );
         // A server that fails everything: the bucket pays for exactly capacity / cost retries.
-        let state = BudgetState::new(b);
+        let state = BudgetTokens::new(b);
         let retries = std::iter::from_fn(|| state.try_spend(false)).count();
         assert_eq!(retries, 100);
     }

@@ -9,24 +9,33 @@
 // refused crate-wide, in lib.rs).
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::HeaderMap;
-
-use crate::retry_budget::RetryBudget;
+use super::budget::RetryBudget;
 
 /// How the client retries failed attempts.
 ///
 /// | condition | retried by default for |
 /// |---|---|
 /// | connection could not be opened (nothing was sent) | every method |
-/// | `429 Too Many Requests` | every method |
+/// | `429 Too Many Requests` | every method, however many attempts were made (see below) |
 /// | `408`, `500`, `502`, `503`, `504` | GET, PUT, DELETE and the POSTs the spec marks idempotent (and other POST/PATCH with [`retry_non_idempotent`](Self::retry_non_idempotent)) |
-/// | timeout or connection lost after sending | the same (likewise) |
+/// | timeout or connection lost after sending | the same methods as the row above (likewise) |
 ///
 /// The POSTs marked idempotent (`x-idempotent` in the spec, [`Operation::is_idempotent`](crate::operation::Operation::is_idempotent))
 /// are adding and removing workspace members: replaying them adds or removes nobody twice. Creating a workspace
 /// is not one of them.
+///
+/// A `429` means the server did not process the request, so resending it is safe for every method, and it does
+/// not end a call while there is time: retries after a `429` are bounded by the call's total deadline
+/// ([`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)) and the retry budget, not by
+/// [`max_attempts`](Self::max_attempts). They wait for the client's rate limiter, which honours the server's
+/// wait and paces the client and its clones at the rate it measures (see
+/// [`ClientBuilder::rate_limit_coordination`](crate::ClientBuilder::rate_limit_coordination)); a `429` whose wait
+/// would pass the deadline ends the call at once with [`Error::RateLimited`](crate::Error::RateLimited). Without
+/// coordination, a `429` is retried like the others: up to `max_attempts`, after the server's wait. A POST or
+/// PATCH that got a `5xx` is still never replayed unless [`retry_non_idempotent`](Self::retry_non_idempotent)
+/// says so.
 ///
 /// Every retry also draws on the client's [`RetryBudget`] (on by default), shared by all the calls of a client
 /// and its clones: when it runs out, calls end with their last error instead of retrying, so a failing server
@@ -74,7 +83,7 @@ impl Default for RetryPolicy {
 
 /// Why an attempt failed, as the retry policy sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub(crate) enum AttemptFailure {
     /// A connection could not be opened: the request was not sent.
     NotSent,
     /// The exchange failed after the request may have been sent (timeout, reset).
@@ -84,12 +93,13 @@ pub(crate) enum Failure {
 }
 
 impl RetryPolicy {
-    /// No retries: every call makes exactly one attempt.
+    /// No retries: every call makes exactly one attempt (a `429` included).
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy { max_attempts: 1, retry_rate_limited: false, ..RetryPolicy::default() }
     }
 
-    /// The most attempts per call, the first included (at least 1).
+    /// The most attempts per call, the first included (at least 1). Retries after a `429` are not counted against
+    /// it when the client coordinates (see the type's docs).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
@@ -164,15 +174,29 @@ impl RetryPolicy {
         self.retry_budget
     }
 
+    /// Whether attempt number `attempt` may be followed by another: the policy allows the failure, and attempts
+    /// are left (`rate_limit_paced`: a `429` paced by the client's rate limiter, bounded by the deadline and the
+    /// budget instead).
+    pub(crate) fn may_retry(
+        &self,
+        failure: AttemptFailure,
+        attempt: u32,
+        idempotent: bool,
+        rate_limit_paced: bool,
+    ) -> bool {
+        let paced_429 = rate_limit_paced && failure == AttemptFailure::Status(429);
+        (attempt < self.max_attempts || paced_429) && self.allows(failure, idempotent)
+    }
+
     /// Whether a failure of an operation with this idempotency may be retried (attempt counting aside).
-    pub(crate) fn allows(&self, failure: Failure, idempotent: bool) -> bool {
+    pub(crate) fn allows(&self, failure: AttemptFailure, idempotent: bool) -> bool {
         let replay_ok = idempotent || self.retry_non_idempotent;
         match failure {
-            Failure::NotSent => true,
-            Failure::Status(429) => self.retry_rate_limited,
-            Failure::Status(408 | 500 | 502 | 503 | 504) => replay_ok,
-            Failure::Status(_) => false,
-            Failure::Transport => replay_ok,
+            AttemptFailure::NotSent => true,
+            AttemptFailure::Status(429) => self.retry_rate_limited,
+            AttemptFailure::Status(408 | 500 | 502 | 503 | 504) => replay_ok,
+            AttemptFailure::Status(_) => false,
+            AttemptFailure::Transport => replay_ok,
         }
     }
 
@@ -192,51 +216,37 @@ impl RetryPolicy {
     }
 }
 
-/// Reads the server's wait hint: `retry-after-ms` (milliseconds), then `Retry-After` (seconds, possibly
-/// fractional, or an HTTP date).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return secs(ms / 1000.0);
-    }
-    let value = text("retry-after")?;
-    if let Ok(s) = value.parse::<f64>() {
-        return secs(s);
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
-}
-
-fn secs(s: f64) -> Option<Duration> {
-    (s.is_finite() && s >= 0.0).then(|| Duration::try_from_secs_f64(s).ok()).flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     #[test]
     fn default_rules_never_replay_a_write_after_it_may_have_been_sent() {
         let p = RetryPolicy::default();
         for (failure, get, post) in [
-            (Failure::NotSent, true, true),
-            (Failure::Status(429), true, true),
-            (Failure::Status(500), true, false),
-            (Failure::Status(502), true, false),
-            (Failure::Status(503), true, false),
-            (Failure::Status(504), true, false),
-            (Failure::Status(408), true, false),
-            (Failure::Transport, true, false),
-            (Failure::Status(404), false, false),
-            (Failure::Status(501), false, false),
+            (AttemptFailure::NotSent, true, true),
+            (AttemptFailure::Status(429), true, true),
+            (AttemptFailure::Status(500), true, false),
+            (AttemptFailure::Status(502), true, false),
+            (AttemptFailure::Status(503), true, false),
+            (AttemptFailure::Status(504), true, false),
+            (AttemptFailure::Status(408), true, false),
+            (AttemptFailure::Transport, true, false),
+            (AttemptFailure::Status(404), false, false),
+            (AttemptFailure::Status(501), false, false),
         ] {
             assert_eq!(p.allows(failure, true), get, "{failure:?} on GET");
             assert_eq!(p.allows(failure, false), post, "{failure:?} on POST");
         }
         let opted = p.clone().retry_non_idempotent(true);
-        assert!(opted.allows(Failure::Status(500), false) && opted.allows(Failure::Transport, false));
-        assert!(!p.retry_rate_limited(false).allows(Failure::Status(429), true));
+        assert!(opted.allows(AttemptFailure::Status(500), false) && opted.allows(AttemptFailure::Transport, false));
+        assert!(!p.clone().retry_rate_limited(false).allows(AttemptFailure::Status(429), true));
+        // A paced 429 is retried past max_attempts; nothing else is, and `none()` retries nothing.
+        assert!(p.may_retry(AttemptFailure::Status(429), 10, false, true));
+        assert!(!p.may_retry(AttemptFailure::Status(429), 3, false, false));
+        assert!(!p.may_retry(AttemptFailure::Status(503), 3, true, true));
+        assert!(p.may_retry(AttemptFailure::Status(503), 2, true, true));
+        assert!(!RetryPolicy::none().may_retry(AttemptFailure::Status(429), 1, true, true));
     }
 
     #[test]
@@ -262,28 +272,5 @@ mod tests {
         let p = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
         assert_eq!(p.wait(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
         assert_eq!(p.wait(1, Some(Duration::from_secs(3600))), Duration::from_secs(10));
-    }
-
-    #[test]
-    fn retry_after_forms_are_parsed() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        h.insert("retry-after", HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
-        h.insert("retry-after", HeaderValue::from_static("0.5"));
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(500)));
-        h.insert("retry-after-ms", HeaderValue::from_static("1500"));
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)), "retry-after-ms wins");
-        h.remove("retry-after-ms");
-        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
-        h.insert("retry-after", HeaderValue::from_str(&later).unwrap());
-        let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
-        h.insert("retry-after", HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&h), Some(Duration::ZERO), "a past date means now");
-        for junk in ["-1", "soon", "NaN", "inf"] {
-            h.insert("retry-after", HeaderValue::from_static(junk));
-            assert_eq!(retry_after(&h), None, "{junk}");
-        }
     }
 }
