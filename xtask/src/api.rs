@@ -98,6 +98,8 @@ pub struct SchemaDef {
     pub max_length: Option<u64>,
     /// `pattern`.
     pub pattern: Option<String>,
+    /// `x-pattern-rule`: what `pattern` requires, in words, for error messages (our overlay's rules state one).
+    pub pattern_rule: Option<String>,
     /// `minimum`.
     pub minimum: Option<serde_json::Number>,
     /// `exclusiveMinimum`.
@@ -512,6 +514,7 @@ fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
         min_length: size("minLength"),
         max_length: size("maxLength"),
         pattern: node.get("pattern").and_then(Value::as_str).map(str::to_owned),
+        pattern_rule: node.get("x-pattern-rule").and_then(Value::as_str).map(str::to_owned),
         minimum: number("minimum"),
         exclusive_minimum: flag("exclusiveMinimum"),
         maximum: number("maximum"),
@@ -699,7 +702,10 @@ fn schema_expr(
         let path = limit("PATTERN", quote!(&str), quote!(#p), format!("`pattern`: `{p}`"));
         let matcher = format_ident!("{}_matches", snake(owner));
         patterns.push((matcher.clone(), p.clone()));
-        fields.push(quote!(pattern: Some(crate::validate::Pattern::new(#path, #matcher))));
+        fields.push(match &schema.pattern_rule {
+            Some(rule) => quote!(pattern: Some(crate::validate::Pattern::with_rule(#path, #matcher, #rule))),
+            None => quote!(pattern: Some(crate::validate::Pattern::new(#path, #matcher))),
+        });
     }
     if !schema.values.is_empty() {
         let values = &schema.values;

@@ -21,12 +21,20 @@ pub mod limits {
     pub const LIST_WORKSPACES_LIMIT_DEFAULT: i64 = 50;
     /// `minLength`: 1, path parameter `id` of `getWorkspace`.
     pub const GET_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `getWorkspace`.
+    pub const GET_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `deleteWorkspace`.
     pub const DELETE_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `deleteWorkspace`.
+    pub const DELETE_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `updateWorkspace`.
     pub const UPDATE_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `updateWorkspace`.
+    pub const UPDATE_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `listWorkspaceMembers`.
     pub const LIST_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `listWorkspaceMembers`.
+    pub const LIST_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minimum`: 0, query parameter `offset` of `listWorkspaceMembers`.
     pub const LIST_WORKSPACE_MEMBERS_OFFSET_MINIMUM: i64 = 0;
     /// `maximum`: 9223372036854775807, query parameter `offset` of `listWorkspaceMembers`.
@@ -41,36 +49,84 @@ pub mod limits {
     pub const LIST_WORKSPACE_MEMBERS_LIMIT_DEFAULT: i64 = 50;
     /// `minLength`: 1, path parameter `id` of `bulkAddWorkspaceMembers`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `bulkAddWorkspaceMembers`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `bulkRemoveWorkspaceMembers`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `bulkRemoveWorkspaceMembers`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `listWorkspaceBudgets`.
     pub const LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `listWorkspaceBudgets`.
+    pub const LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `getWorkspaceBudget`.
     pub const GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `upsertWorkspaceBudget`.
     pub const UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `deleteWorkspaceBudget`.
     pub const DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minItems`: 1, property `user_ids` of `BulkAddWorkspaceMembersRequest`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS: usize = 1;
     /// `maxItems`: 100, property `user_ids` of `BulkAddWorkspaceMembersRequest`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS: usize = 100;
+    /// `minLength`: 1, the items of `user_ids` of `BulkAddWorkspaceMembersRequest`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, the items of `user_ids` of `BulkAddWorkspaceMembersRequest`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minItems`: 1, property `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS: usize = 1;
     /// `maxItems`: 100, property `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS: usize = 100;
+    /// `minLength`: 1, the items of `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, the items of `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `name` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 100, property `name` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_NAME_MAX_LENGTH: usize = 100;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `name` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_NAME_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_MIN_LENGTH: usize = 1;
     /// `maxLength`: 50, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_MAX_LENGTH: usize = 50;
     /// `pattern`: `^[a-z0-9]+(?:-[a-z0-9]+)*$`, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_PATTERN: &str = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
+    /// `minLength`: 1, property `default_image_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_image_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_provider_sort` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_provider_sort` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_text_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_text_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `maxLength`: 500, property `description` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `pattern`: `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`, property `description` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DESCRIPTION_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
     /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
     /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
@@ -79,8 +135,22 @@ pub mod limits {
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MINIMUM: f64 = 0.0001;
     /// `maximum`: 1, property `io_logging_sampling_rate` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_SAMPLING_RATE_MAXIMUM: f64 = 1.0;
+    /// `minLength`: 1, property `default_image_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_image_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_provider_sort` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_provider_sort` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_text_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_text_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `maxLength`: 500, property `description` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `pattern`: `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`, property `description` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DESCRIPTION_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
     /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
     /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
@@ -93,6 +163,8 @@ pub mod limits {
     pub const UPDATE_WORKSPACE_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 100, property `name` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_NAME_MAX_LENGTH: usize = 100;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `name` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_NAME_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `slug` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_SLUG_MIN_LENGTH: usize = 1;
     /// `maxLength`: 50, property `slug` of `UpdateWorkspaceRequest`.
@@ -233,6 +305,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::GET_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_ID_PATTERN,
+                    get_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -243,6 +322,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::DELETE_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_ID_PATTERN,
+                    delete_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -262,6 +348,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::UPDATE_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPDATE_WORKSPACE_ID_PATTERN,
+                    update_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -272,6 +365,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::LIST_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_ID_PATTERN,
+                    list_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -323,6 +423,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::BULK_ADD_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_ID_PATTERN,
+                    bulk_add_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -333,6 +440,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_ID_PATTERN,
+                    bulk_remove_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -344,6 +458,13 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(
                 crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH,
+            ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_PATTERN,
+                    list_workspace_budgets_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
@@ -357,6 +478,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    get_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -366,6 +494,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::GET_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    get_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -380,6 +516,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    upsert_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -389,6 +532,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::UPSERT_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPSERT_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    upsert_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -403,6 +554,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    delete_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -412,6 +570,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::DELETE_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    delete_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -580,6 +746,136 @@ pub(crate) mod operations {
         UPSERT_WORKSPACE_BUDGET,
         DELETE_WORKSPACE_BUDGET,
     ];
+    fn get_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn list_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_add_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_remove_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn list_workspace_budgets_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn upsert_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn upsert_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
 }
 /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
 pub(crate) mod enums {
@@ -1125,6 +1421,14 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
                     max = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                ),
+                inner(
+                    length(
+                        min = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH
+                    ),
+                    pattern(
+                        crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN
+                    )
                 )
             )
         )]
@@ -1153,6 +1457,19 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
+            const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN,
+                        bulk_add_workspace_members_user_ids_items_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             let _ = side;
             {
                 let v = &self.user_ids;
@@ -1161,6 +1478,14 @@ pub(crate) mod requests {
                     &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS,
                     v.len(),
                 )?;
+                for item in v.iter() {
+                    crate::validate::check_str(
+                        "user_ids",
+                        &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS,
+                        item,
+                        side,
+                    )?;
+                }
             }
             Ok(())
         }
@@ -1182,6 +1507,14 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
                     max = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                ),
+                inner(
+                    length(
+                        min = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH
+                    ),
+                    pattern(
+                        crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN
+                    )
                 )
             )
         )]
@@ -1210,6 +1543,19 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
+            const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN,
+                        bulk_remove_workspace_members_user_ids_items_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             let _ = side;
             {
                 let v = &self.user_ids;
@@ -1218,6 +1564,14 @@ pub(crate) mod requests {
                     &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS,
                     v.len(),
                 )?;
+                for item in v.iter() {
+                    crate::validate::check_str(
+                        "user_ids",
+                        &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS,
+                        item,
+                        side,
+                    )?;
+                }
             }
             Ok(())
         }
@@ -1239,7 +1593,8 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::CREATE_WORKSPACE_NAME_MIN_LENGTH,
                     max = crate::limits::CREATE_WORKSPACE_NAME_MAX_LENGTH
-                )
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_NAME_PATTERN)
             )
         )]
         pub(crate) name: ::std::string::String,
@@ -1257,19 +1612,47 @@ pub(crate) mod requests {
         pub(crate) slug: ::std::string::String,
         /// Default image model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN)
+            )
+        )]
         pub(crate) default_image_model: ::std::option::Option<::std::string::String>,
         /// Default provider sort preference (price, throughput, latency, exacto)
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN)
+            )
+        )]
         pub(crate) default_provider_sort: ::std::option::Option<::std::string::String>,
         /// Default text model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN)
+            )
+        )]
         pub(crate) default_text_model: ::std::option::Option<::std::string::String>,
         /// Description of the workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                length(max = crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+                length(max = crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern(crate::limits::CREATE_WORKSPACE_DESCRIPTION_PATTERN)
             )
         )]
         pub(crate) description: ::std::option::Option<::std::string::String>,
@@ -1355,7 +1738,7 @@ pub(crate) mod requests {
                 is_observability_io_logging_enabled: ::std::option::Option::None,
             }
         }
-        /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set.
+        /// Sets `default_image_model`: Default image model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_image_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1363,7 +1746,7 @@ pub(crate) mod requests {
             self.default_image_model = Some(value.into());
             self
         }
-        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set.
+        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_provider_sort(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1371,7 +1754,7 @@ pub(crate) mod requests {
             self.default_provider_sort = Some(value.into());
             self
         }
-        /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set.
+        /// Sets `default_text_model`: Default text model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_text_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1379,7 +1762,7 @@ pub(crate) mod requests {
             self.default_text_model = Some(value.into());
             self
         }
-        /// Sets `description`: Description of the workspace. At most 500 characters. Not sent unless set.
+        /// Sets `description`: Description of the workspace. At most 500 characters; matching `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`. Not sent unless set.
         pub fn description(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1429,6 +1812,13 @@ pub(crate) mod requests {
             const CREATE_WORKSPACE_NAME: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::CREATE_WORKSPACE_NAME_MIN_LENGTH),
                 max_length: Some(crate::limits::CREATE_WORKSPACE_NAME_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_NAME_PATTERN,
+                        create_workspace_name_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
@@ -1442,9 +1832,58 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
+            const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN,
+                        create_workspace_default_image_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN,
+                        create_workspace_default_provider_sort_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN,
+                        create_workspace_default_text_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             const CREATE_WORKSPACE_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
                 nullable: true,
                 max_length: Some(crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DESCRIPTION_PATTERN,
+                        create_workspace_description_matches,
+                        "must not hold control characters (tab and line breaks are fine)",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS: crate::validate::Schema = crate::validate::Schema {
@@ -1499,6 +1938,30 @@ pub(crate) mod requests {
             {
                 let v = &self.slug;
                 crate::validate::check_str("slug", &CREATE_WORKSPACE_SLUG, v, side)?;
+            }
+            if let Some(v) = &self.default_image_model {
+                crate::validate::check_str(
+                    "default_image_model",
+                    &CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.default_provider_sort {
+                crate::validate::check_str(
+                    "default_provider_sort",
+                    &CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.default_text_model {
+                crate::validate::check_str(
+                    "default_text_model",
+                    &CREATE_WORKSPACE_DEFAULT_TEXT_MODEL,
+                    v,
+                    side,
+                )?;
             }
             if let Some(v) = &self.description {
                 crate::validate::check_str(
@@ -1555,7 +2018,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN)
+            )
         )]
         pub(crate) default_image_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -1568,7 +2037,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN)
+            )
         )]
         pub(crate) default_provider_sort: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -1581,7 +2056,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN)
+            )
         )]
         pub(crate) default_text_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -1596,7 +2077,8 @@ pub(crate) mod requests {
             feature = "schemars",
             schemars(
                 with = "::std::option::Option<::std::string::String>",
-                length(max = crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+                length(max = crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern(crate::limits::UPDATE_WORKSPACE_DESCRIPTION_PATTERN)
             )
         )]
         pub(crate) description: ::std::option::Option<
@@ -1692,7 +2174,8 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::UPDATE_WORKSPACE_NAME_MIN_LENGTH,
                     max = crate::limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH
-                )
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_NAME_PATTERN)
             )
         )]
         pub(crate) name: ::std::option::Option<::std::string::String>,
@@ -1733,7 +2216,7 @@ pub(crate) mod requests {
                 slug: ::std::option::Option::None,
             }
         }
-        /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set; [`clear_default_image_model`](Self::clear_default_image_model) sends `null`.
+        /// Sets `default_image_model`: Default image model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_image_model`](Self::clear_default_image_model) sends `null`.
         pub fn default_image_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1746,7 +2229,7 @@ pub(crate) mod requests {
             self.default_image_model = Some(None);
             self
         }
-        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set; [`clear_default_provider_sort`](Self::clear_default_provider_sort) sends `null`.
+        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_provider_sort`](Self::clear_default_provider_sort) sends `null`.
         pub fn default_provider_sort(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1759,7 +2242,7 @@ pub(crate) mod requests {
             self.default_provider_sort = Some(None);
             self
         }
-        /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set; [`clear_default_text_model`](Self::clear_default_text_model) sends `null`.
+        /// Sets `default_text_model`: Default text model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_text_model`](Self::clear_default_text_model) sends `null`.
         pub fn default_text_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1772,7 +2255,7 @@ pub(crate) mod requests {
             self.default_text_model = Some(None);
             self
         }
-        /// Sets `description`: New description for the workspace. At most 500 characters. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
+        /// Sets `description`: New description for the workspace. At most 500 characters; matching `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
         pub fn description(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1831,7 +2314,7 @@ pub(crate) mod requests {
             self.is_observability_io_logging_enabled = Some(value);
             self
         }
-        /// Sets `name`: New name for the workspace. 1 to 100 characters. Not sent unless set.
+        /// Sets `name`: New name for the workspace. 1 to 100 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn name(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -1854,9 +2337,58 @@ pub(crate) mod requests {
     }
     impl crate::validate::Validate for UpdateWorkspace {
         fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
+            const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN,
+                        update_workspace_default_image_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN,
+                        update_workspace_default_provider_sort_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN,
+                        update_workspace_default_text_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             const UPDATE_WORKSPACE_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
                 nullable: true,
                 max_length: Some(crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DESCRIPTION_PATTERN,
+                        update_workspace_description_matches,
+                        "must not hold control characters (tab and line breaks are fine)",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const UPDATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS: crate::validate::Schema = crate::validate::Schema {
@@ -1906,6 +2438,13 @@ pub(crate) mod requests {
             const UPDATE_WORKSPACE_NAME: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::UPDATE_WORKSPACE_NAME_MIN_LENGTH),
                 max_length: Some(crate::limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_NAME_PATTERN,
+                        update_workspace_name_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const UPDATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
@@ -1920,6 +2459,30 @@ pub(crate) mod requests {
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             let _ = side;
+            if let Some(Some(v)) = &self.default_image_model {
+                crate::validate::check_str(
+                    "default_image_model",
+                    &UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(Some(v)) = &self.default_provider_sort {
+                crate::validate::check_str(
+                    "default_provider_sort",
+                    &UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(Some(v)) = &self.default_text_model {
+                crate::validate::check_str(
+                    "default_text_model",
+                    &UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL,
+                    v,
+                    side,
+                )?;
+            }
             if let Some(Some(v)) = &self.description {
                 crate::validate::check_str(
                     "description",
@@ -2027,9 +2590,125 @@ pub(crate) mod requests {
             Ok(())
         }
     }
+    fn bulk_add_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_remove_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_name_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
     fn create_workspace_slug_matches(value: &str) -> bool {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_image_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_provider_sort_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_text_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_description_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_image_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_provider_sort_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_text_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_description_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_name_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
         RE.as_ref().is_none_or(|re| re.is_match(value))
     }
     fn update_workspace_slug_matches(value: &str) -> bool {
