@@ -134,6 +134,12 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
     let upstream = match input {
         Some(input) => {
             let upstream = import::extract(&spec::read_tree(input)?, import::PATH_PREFIX)?;
+            if let Ok(previous) = spec::read_tree(&snapshot_path) {
+                let renamed = import::renamed_schemas(&previous, &upstream);
+                if !renamed.is_empty() {
+                    report.push(format!("WARNING: {}", import::renamed_schema_advice(&renamed)));
+                }
+            }
             if writes_project_spec {
                 let name =
                     input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into());

@@ -394,10 +394,16 @@ mod tests {
         assert_eq!(w["role"], json!({"type": "string", "enum": ["a", "b"]}), "enums are the open enums' business");
         assert_eq!(doc["components"]["schemas"]["S"], json!({"type": "string"}));
         let op = &doc["paths"]["/w"]["get"];
-        assert_eq!(op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["n"], json!({"type": "integer"}));
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["n"],
+            json!({"type": "integer"})
+        );
         assert_eq!(op["parameters"][0]["schema"]["minimum"], 1, "query parameters keep their constraints");
         assert!(
-            changes.contains(&"/components/schemas/W/properties/email: maxLength, format kept out of the string's Rust type".to_owned()),
+            changes.contains(
+                &"/components/schemas/W/properties/email: maxLength, format kept out of the string's Rust type"
+                    .to_owned()
+            ),
             "{changes:?}"
         );
         assert_eq!(changes.len(), 8, "{changes:#?}");
