@@ -5,9 +5,7 @@ use std::future::Future;
 use crate::client::Client;
 use crate::enums::BudgetInterval;
 use crate::error::Result;
-use crate::operation as op;
 use crate::requests::BudgetLimit;
-use crate::validate::{self, Side, Validate};
 use crate::{BudgetList, WorkspaceBudget};
 
 /// The budgets of one workspace. Get it from [`Workspaces::budgets`](crate::Workspaces::budgets); cheap to clone.
@@ -42,10 +40,7 @@ impl Budgets {
     /// Every budget of the workspace, and whether BYOK spend counts toward them.
     pub fn list(&self) -> impl Future<Output = Result<BudgetList>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
-        async move {
-            let id = validate::path_param(&op::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF, &workspace)?;
-            client.call(op::LIST_WORKSPACE_BUDGETS, |raw| raw.list_workspace_budgets(id)).await
-        }
+        async move { client.list_workspace_budgets(&workspace).await }
     }
 
     /// The budget of one interval.
@@ -54,12 +49,7 @@ impl Budgets {
     /// [`Error::NotFound`](crate::Error::NotFound) when that interval has no budget.
     pub fn get(&self, interval: BudgetInterval) -> impl Future<Output = Result<WorkspaceBudget>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
-        async move {
-            let id = validate::path_param(&op::GET_WORKSPACE_BUDGET_WORKSPACE_REF, &workspace)?;
-            validate::path_param(&op::GET_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
-            let body = client.call(op::GET_WORKSPACE_BUDGET, |raw| raw.get_workspace_budget(id, &interval)).await?;
-            Ok(body.data)
-        }
+        async move { Ok(client.get_workspace_budget(&workspace, &interval).await?.data) }
     }
 
     /// Creates or replaces the budget of one interval: a [`BudgetLimit`], or just the number of US dollars.
@@ -84,24 +74,14 @@ impl Budgets {
     ) -> impl Future<Output = Result<WorkspaceBudget>> + Send + use<L> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body: BudgetLimit = limit.into();
-        async move {
-            let id = validate::path_param(&op::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF, &workspace)?;
-            validate::path_param(&op::UPSERT_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
-            body.validate(Side::Client)?;
-            let out = client
-                .call(op::UPSERT_WORKSPACE_BUDGET, |raw| raw.upsert_workspace_budget(id, &interval, &body))
-                .await?;
-            Ok(out.data)
-        }
+        async move { Ok(client.upsert_workspace_budget(&workspace, &interval, &body).await?.data) }
     }
 
     /// Removes the budget of one interval. Succeeds also when there was none.
     pub fn delete(&self, interval: BudgetInterval) -> impl Future<Output = Result<()>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         async move {
-            let id = validate::path_param(&op::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF, &workspace)?;
-            validate::path_param(&op::DELETE_WORKSPACE_BUDGET_INTERVAL, interval.as_str())?;
-            client.call(op::DELETE_WORKSPACE_BUDGET, |raw| raw.delete_workspace_budget(id, &interval)).await?;
+            client.delete_workspace_budget(&workspace, &interval).await?;
             Ok(())
         }
     }

@@ -28,7 +28,7 @@ use crate::transport::{self, AttemptNote};
 /// # async fn run() -> Result<(), openrouter_workspaces::Error> {
 /// use openrouter_workspaces::Client;
 ///
-/// let client = Client::from_env()?; // OPENROUTER_API_KEY
+/// let client = Client::from_env()?; // OPENROUTER_MANAGEMENT_KEY, else OPENROUTER_API_KEY
 /// let workspace = client.workspaces().get("production").await?;
 /// println!("{} ({})", workspace.name, workspace.id);
 /// # Ok(()) }
@@ -72,6 +72,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
+            .field("api_key", &self.inner.raw.inner().key_source())
             .field("transport", self.inner.raw.inner())
             .field("retry", &self.inner.settings.retry)
             .field("total_timeout", &self.inner.settings.total_timeout)
@@ -336,6 +337,13 @@ async fn map_error<T: DeserializeOwned>(
 ) -> Mapped<T> {
     let api = |status: u16| noted_api_error(op, status, note, attempts);
     let decode = |status: Option<u16>, message: String, body: Option<String>| {
+        // A success body that holds a secret (a created API key's) is not kept, nor is the decoder's message
+        // (serde quotes the value it could not read): an error must never carry the secret.
+        let (message, body) = if crate::secret::answer_holds_secret(op.id) && body.is_some() {
+            (crate::secret::withheld(&message), None)
+        } else {
+            (message, body)
+        };
         let d = DecodeError { operation: op, status, request_id: note.request_id.clone(), message, body };
         Mapped::Failed(Error::Decode(Box::new(d)), None)
     };
@@ -352,7 +360,14 @@ async fn map_error<T: DeserializeOwned>(
             );
         }
         let timeout = e.is_timeout();
+        // A refused server certificate is refused again on every attempt: said as such, and not retried.
+        let refused = if before_send && !timeout { crate::tls::refused_certificate(&e) } else { None };
         let message = match (timeout, before_send, note.status) {
+            (false, true, _) if refused.is_some() => format!(
+                "could not connect: the server's TLS certificate was refused ({}); if a private certificate \
+                 authority signed it, trust it with `ClientBuilder::add_root_certificate_pem`",
+                refused.as_deref().unwrap_or_default()
+            ),
             (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
             (true, _, None) => "the attempt timed out".to_owned(),
             (false, true, _) => "could not connect".to_owned(),
@@ -369,8 +384,12 @@ async fn map_error<T: DeserializeOwned>(
             status: note.status,
             source: Some(e),
         });
-        let failure = if before_send { Failure::NotSent } else { Failure::Transport };
-        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, Some(failure))
+        let failure = match (before_send, &refused) {
+            (_, Some(_)) => None,
+            (true, None) => Some(Failure::NotSent),
+            (false, None) => Some(Failure::Transport),
+        };
+        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, failure)
     };
     match error {
         raw::Error::ErrorResponse(value) => {

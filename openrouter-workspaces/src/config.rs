@@ -16,6 +16,7 @@ use crate::client::{Client, Settings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::throttle::Throttle;
+use crate::tls::{self, RootCertificates};
 use crate::transport::Transport;
 
 /// The production base URL.
@@ -33,22 +34,31 @@ pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
 /// are a few hundred KB). See [`ClientBuilder::max_response_body`].
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 8 * 1024 * 1024;
 
-/// The API key. Kept out of every `Debug` and `Display`; sent only as the `Authorization` header, which is
-/// marked sensitive. (A crate like `secrecy` would add zeroizing, which a key that must live as a header value
-/// for the client's lifetime cannot use; this small type is all that is needed.)
+/// The API key and where it came from. Kept out of every `Debug` and `Display` (which show only its source);
+/// sent only as the `Authorization` header, which is marked sensitive. (A crate like `secrecy` would add
+/// zeroizing, which a key that must live as a header value for the client's lifetime cannot use; this small type
+/// is all that is needed.)
 #[derive(Clone)]
-struct ApiKey(String);
+struct ApiKey {
+    key: String,
+    /// `ClientBuilder::api_key`, or the environment variable it was read from.
+    source: &'static str,
+}
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        write!(f, "ApiKey(<redacted> from {})", self.source)
     }
 }
 
+/// The environment variables a key is read from, first the one that wins: the management key's own name (as the
+/// official Terraform provider and openrouter-rs read it), then the name OpenRouter's SDKs use.
+pub const API_KEY_VARIABLES: [&str; 2] = ["OPENROUTER_MANAGEMENT_KEY", "OPENROUTER_API_KEY"];
+
 /// Builds a [`Client`]. Get one from [`Client::builder`].
 ///
-/// Settings not given fall back to the environment at [`build`](Self::build): `OPENROUTER_API_KEY`,
-/// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and `OPENROUTER_APP_CATEGORIES`
+/// Settings not given fall back to the environment at [`build`](Self::build): `OPENROUTER_MANAGEMENT_KEY` (else
+/// `OPENROUTER_API_KEY`), `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and `OPENROUTER_APP_CATEGORIES`
 /// (comma-separated).
 ///
 /// ```
@@ -81,8 +91,12 @@ pub struct ClientBuilder {
     requests_per_second: Option<f64>,
     uncoordinated: bool,
     http_client: Option<reqwest::Client>,
+    root_certificates: RootCertificates,
     allow_insecure_http: bool,
     ignore_env: bool,
+    /// The TLS implementation, when a test picks one other than [`tls::BACKENDS`]'s first.
+    #[cfg(test)]
+    pub(crate) tls_backend: Option<tls::Backend>,
 }
 
 impl Client {
@@ -91,8 +105,17 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the environment: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
-    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
+    /// A client configured from the environment: the key from `OPENROUTER_MANAGEMENT_KEY`, or when that is unset
+    /// or blank from `OPENROUTER_API_KEY` (one is required; see [`API_KEY_VARIABLES`]), and `OPENROUTER_BASE_URL`,
+    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`. The client's `Debug` says
+    /// which variable the key came from (never the key).
+    ///
+    /// ```no_run
+    /// let client = openrouter_workspaces::Client::from_env()?;
+    /// // Client { base_url: "https://openrouter.ai/api/v1", api_key: <redacted> from OPENROUTER_MANAGEMENT_KEY, .. }
+    /// println!("{client:?}");
+    /// # Ok::<(), openrouter_workspaces::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Config`] when the key is missing or a value is invalid.
@@ -103,8 +126,9 @@ impl Client {
 
 impl ClientBuilder {
     /// The management API key (`sk-or-v1-...`). `Bearer ` is added unless the value already starts with it.
+    /// Wins over the environment ([`API_KEY_VARIABLES`]).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(ApiKey(key.into()));
+        self.api_key = Some(ApiKey { key: key.into(), source: "ClientBuilder::api_key" });
         self
     }
 
@@ -208,11 +232,39 @@ impl ClientBuilder {
     /// Use this `reqwest::Client` (its pool, proxy and TLS settings). The key, attribution headers, user agent,
     /// per-attempt timeout and body caps are still applied to every request.
     ///
+    /// Its TLS is its own: this crate's TLS features and [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// do not apply to it. With only this crate's default `rustls` feature, reqwest is built with
+    /// `rustls-no-provider` and has no crypto provider of its own: give your `reqwest` dependency a TLS feature
+    /// (`rustls`, `native-tls`), or configure its TLS yourself, or `reqwest::Client::new()` panics.
+    ///
     /// This is the one place the crate's API names a type of the HTTP library (reqwest 0.13): the client you
     /// bring is a reqwest client, so a major version of reqwest is a major version of this method. Errors, by
     /// contrast, expose reqwest's only as `dyn std::error::Error` through [`std::error::Error::source`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// Trusts the certificate authorities of this PEM text (one or more `-----BEGIN CERTIFICATE-----` blocks, say
+    /// the contents of a company proxy's or a test server's `ca.pem`) beside the platform's own roots. May be
+    /// called more than once. Applies to the client's own HTTP client, whichever TLS feature it uses.
+    ///
+    /// [`build`](Self::build) fails with [`Error::Config`] (setting `root_certificate`) when the text holds no
+    /// certificate or one that does not parse, when the crate was built without a TLS feature, and with
+    /// [`http_client`](Self::http_client), whose TLS is its own: add the certificate to that client instead.
+    ///
+    /// ```
+    /// # let pem = include_str!("../tests/fixtures/tls/ca.pem");
+    /// // let pem = std::fs::read("ca.pem")?;
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-...")
+    ///     .base_url("https://openrouter.internal.example/api/v1")
+    ///     .add_root_certificate_pem(pem)
+    ///     .build()?;
+    /// # Ok::<(), openrouter_workspaces::Error>(())
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.add_pem(pem.as_ref().to_vec());
         self
     }
 
@@ -239,18 +291,26 @@ impl ClientBuilder {
     }
 
     pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
-        let key = match self.api_key {
-            Some(key) => key,
-            None => env("OPENROUTER_API_KEY").map(ApiKey).ok_or_else(|| {
-                Error::config(
-                    "api_key",
-                    "no API key: call `.api_key(...)` or set OPENROUTER_API_KEY to a management key",
-                )
-            })?,
+        // The first variable set to something other than blanks: a blank OPENROUTER_MANAGEMENT_KEY (an `export`
+        // left empty) does not hide a good OPENROUTER_API_KEY.
+        let from_env = || {
+            let set: Vec<ApiKey> = API_KEY_VARIABLES
+                .iter()
+                .filter_map(|&name| env(name).map(|key| ApiKey { key, source: name }))
+                .collect();
+            let first_set = set.first().cloned();
+            set.into_iter().find(|k| !k.key.trim().is_empty()).or(first_set)
         };
-        let key = key.0.trim();
+        let ApiKey { key, source } = self.api_key.or_else(from_env).ok_or_else(|| {
+            Error::config(
+                "api_key",
+                "no API key: call `.api_key(...)` or set OPENROUTER_MANAGEMENT_KEY (or OPENROUTER_API_KEY) to a \
+                 management key",
+            )
+        })?;
+        let key = key.trim();
         if key.is_empty() {
-            return Err(Error::config("api_key", "the API key is empty"));
+            return Err(Error::config("api_key", format!("the API key from {source} is empty")));
         }
         let base_url = self.base_url.or_else(|| env("OPENROUTER_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.into());
         let base_url = normalize_base_url(&base_url, self.allow_insecure_http)?;
@@ -266,8 +326,10 @@ impl ClientBuilder {
         let mut auth = HeaderValue::from_str(&bearer).ok().filter(|_| bearer.is_ascii()).ok_or_else(|| {
             Error::config(
                 "api_key",
-                "the API key has characters a key cannot have (control characters or non-ASCII); copy it again \
-                 from the OpenRouter dashboard, without quotes or spaces",
+                format!(
+                    "the API key from {source} has characters a key cannot have (control characters or \
+                     non-ASCII); copy it again from the OpenRouter dashboard, without quotes or spaces"
+                ),
             )
         })?;
         auth.set_sensitive(true);
@@ -294,13 +356,27 @@ impl ClientBuilder {
 
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let own_client = self.http_client.is_none();
+        #[cfg(not(test))]
+        let backend = tls::BACKENDS.first().copied();
+        #[cfg(test)]
+        let backend = self.tls_backend.or_else(|| tls::BACKENDS.first().copied());
         let http = match self.http_client {
+            Some(_) if !self.root_certificates.is_empty() => {
+                return Err(Error::config(
+                    "root_certificate",
+                    "added root certificates apply to the client's own HTTP client, not to one given with \
+                     `http_client(..)`: add them to that reqwest client (`tls_certs_merge`)",
+                ));
+            }
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(timeout)
-                .build()
-                .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                let http = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(timeout);
+                tls::configure(http, backend, &self.root_certificates)?
+                    .build()
+                    .map_err(|e| Error::config("http_client", format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let pace = match self.requests_per_second {
             None => None,
@@ -320,7 +396,7 @@ impl ClientBuilder {
             Settings::new(self.retry.unwrap_or_default(), self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT), None);
         let throttle = Arc::new(Throttle::new(!self.uncoordinated, pace));
         let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
-        let transport = Transport::new(headers, timeout, !own_client, max_response_body);
+        let transport = Transport::new(headers, timeout, !own_client, max_response_body, source);
         let raw = crate::raw::Client::new_with_client(&base_url, http, transport);
         Ok(Client::from_parts(raw, Arc::new(settings), throttle))
     }
@@ -381,7 +457,7 @@ mod tests {
     fn a_missing_key_is_a_clear_error() {
         let e = config_err(ClientBuilder::default().build_with_env(env_of(&[])));
         assert_eq!(e.setting, "api_key");
-        assert!(e.message.contains("OPENROUTER_API_KEY"), "{}", e.message);
+        assert!(e.message.contains("OPENROUTER_MANAGEMENT_KEY (or OPENROUTER_API_KEY)"), "{}", e.message);
     }
 
     #[test]
@@ -409,6 +485,46 @@ mod tests {
         assert_eq!(client.transport_headers()["authorization"], "Bearer sk-b");
         assert_eq!(client.transport_headers()["x-openrouter-categories"], "a,b");
         assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    }
+
+    /// The environment is a closure in these tests (`build_with_env`), never the process's: no test sets a
+    /// variable, so none can race another.
+    #[test]
+    fn the_management_key_variable_wins_over_the_api_key_variable_and_debug_names_the_source() {
+        const BOTH: &[(&str, &str)] =
+            &[("OPENROUTER_MANAGEMENT_KEY", "sk-management"), ("OPENROUTER_API_KEY", "sk-api")];
+        let client = ClientBuilder::default().build_with_env(env_of(BOTH)).unwrap();
+        assert_eq!(client.transport_headers()["authorization"], "Bearer sk-management");
+        let debug = format!("{client:?}");
+        assert!(debug.contains("api_key: <redacted> from OPENROUTER_MANAGEMENT_KEY"), "{debug}");
+        assert!(!debug.contains("sk-management") && !debug.contains("sk-api"), "{debug}");
+
+        let client = ClientBuilder::default().build_with_env(env_of(&[("OPENROUTER_API_KEY", "sk-api")])).unwrap();
+        assert_eq!(client.transport_headers()["authorization"], "Bearer sk-api");
+        assert!(format!("{client:?}").contains("<redacted> from OPENROUTER_API_KEY"), "{client:?}");
+
+        // A blank management key (an `export` left empty) does not hide the API key.
+        const BLANK: &[(&str, &str)] = &[("OPENROUTER_MANAGEMENT_KEY", "  "), ("OPENROUTER_API_KEY", "sk-api")];
+        let client = ClientBuilder::default().build_with_env(env_of(BLANK)).unwrap();
+        assert_eq!(client.transport_headers()["authorization"], "Bearer sk-api");
+        assert!(format!("{client:?}").contains("from OPENROUTER_API_KEY"), "{client:?}");
+        // Alone, it is an error that names it.
+        let e = config_err(ClientBuilder::default().build_with_env(env_of(&[("OPENROUTER_MANAGEMENT_KEY", " ")])));
+        assert_eq!((e.setting, e.message.as_str()), ("api_key", "the API key from OPENROUTER_MANAGEMENT_KEY is empty"));
+
+        // The builder wins over both, and its Debug says so before and after build.
+        let builder = ClientBuilder::default().api_key("sk-builder");
+        assert!(format!("{builder:?}").contains("ApiKey(<redacted> from ClientBuilder::api_key)"), "{builder:?}");
+        let client = builder.build_with_env(env_of(BOTH)).unwrap();
+        assert_eq!(client.transport_headers()["authorization"], "Bearer sk-builder");
+        assert!(format!("{client:?}").contains("from ClientBuilder::api_key"), "{client:?}");
+
+        // A bad key read from the environment: the error names the variable, never the key.
+        let e = config_err(
+            ClientBuilder::default().build_with_env(env_of(&[("OPENROUTER_MANAGEMENT_KEY", "sk-\u{201c}quoted")])),
+        );
+        assert!(e.message.starts_with("the API key from OPENROUTER_MANAGEMENT_KEY has characters"), "{}", e.message);
+        assert!(!e.message.contains("quoted"), "{}", e.message);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A typed, retrying, forward-compatible client for the [OpenRouter](https://openrouter.ai) **Workspaces
-//! management API**: workspaces, their members and their budgets.
+//! management API**: workspaces, their members and budgets, their API keys and default guardrail.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), openrouter_workspaces::Error> {
@@ -13,6 +13,8 @@
 //!
 //! # Layout
 //! - [`Client`] and [`ClientBuilder`]: configuration (key, base URL, attribution headers, timeouts, retries).
+//! - [`Workspaces`], [`Members`], [`Budgets`], [`WorkspaceKeys`] and [`Keys`] (API keys; a created key's secret is a
+//!   [`Secret`]), [`DefaultGuardrail`]: the operations, one handle per resource.
 //! - [`Workspaces::create_many`], [`Workspaces::update_many`], [`Members::add_all`]: bulk jobs ([`Bulk`]) with
 //!   bounded concurrency, per-item results as a stream, and no duplicate on a lost create.
 //! - [`Error`]: one error type for everything, with the status, the API's code and message, and the request id.
@@ -24,7 +26,12 @@
 //! Nothing in this crate prints or logs the API key: `Debug` of every type redacts it, and errors never hold it.
 //!
 //! # Features
-//! - `rustls` (default) or `native-tls`: the TLS implementation.
+//! - TLS: `rustls` (default: rustls on the `ring` crypto provider), `aws-lc-rs` (rustls on aws-lc-rs) or
+//!   `native-tls` (the platform's library). When several are on, `native-tls` wins, then `aws-lc-rs`, then
+//!   `rustls`. With rustls the client builds its own rustls configuration (the process default provider if the
+//!   program installed one, else the feature's; rustls-platform-verifier checks certificates, as in reqwest) and
+//!   installs nothing process-wide. [`ClientBuilder::add_root_certificate_pem`] trusts a private CA with any of
+//!   them.
 //! - `fake`: [`fake`], a stateful fake OpenRouter server for tests.
 //! - `schemars`: `schemars::JsonSchema` (schemars 1.x) for every model (the types of [`raw::types`] and their
 //!   aliases), every request builder ([`CreateWorkspace`], [`UpdateWorkspace`], [`BudgetLimit`], ...) and every
@@ -44,6 +51,11 @@
 #[path = "generated/api.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 mod api;
+/// The checked calls: one `pub(crate)` method of [`Client`] per operation, which checks the parameters and the
+/// body against the spec before running the operation. Generated; the handles call them.
+#[path = "generated/calls.rs"]
+#[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
+mod calls;
 mod budgets;
 mod bulk;
 mod client;
@@ -53,6 +65,8 @@ mod error;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
+mod guardrail;
+mod keys;
 #[cfg(test)]
 mod layering;
 mod members;
@@ -63,7 +77,9 @@ mod requests;
 mod retry;
 mod retry_budget;
 mod schema;
+mod secret;
 mod throttle;
+mod tls;
 mod transport;
 pub mod validate;
 mod workspaces;
@@ -78,7 +94,9 @@ mod workspaces;
 /// `spec/openapi.yaml`, and they change when the spec or the progenitor version does (types, signatures, and
 /// progenitor's own `Error` and `ResponseValue`), in any release of this crate. The rest of the crate's API is
 /// covered by semver; this escape hatch is not.
-#[allow(missing_docs, clippy::all, unused_mut)]
+// The spec's descriptions are prose: a `[EMAIL]` placeholder in one (a guardrail's content filter label) is not an
+// intra-doc link.
+#[allow(missing_docs, clippy::all, unused_mut, rustdoc::broken_intra_doc_links)]
 #[path = "generated/client.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 pub mod raw;
@@ -88,9 +106,11 @@ pub use api::requests::*;
 pub use budgets::Budgets;
 pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
+pub use guardrail::DefaultGuardrail;
+pub use keys::{Keys, WorkspaceKeys};
 pub use members::Members;
-pub use pagination::{Keyed, Page, Paginator};
-pub use provision::{NewWorkspace, ProvisionError, ProvisionStep, Provisioned};
+pub use pagination::{Keyed, OffsetPaginator, Page, Paginator};
+pub use provision::{IfExists, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, WorkspaceOrigin};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.
@@ -103,16 +123,25 @@ pub type WorkspaceBudget = raw::types::WorkspaceBudget;
 pub type BudgetList = raw::types::ListWorkspaceBudgetsResponse;
 /// The result of adding members: how many memberships were created or updated, and the memberships.
 pub type MembersAdded = raw::types::BulkAddWorkspaceMembersResponse;
+/// An API key, as the API returns it: its `hash` is its id. It never holds the key's secret.
+pub type ApiKey = raw::types::ApiKey;
+/// A created API key: the key (`data`) and its secret (`key`), which the API shows only in this answer. The
+/// secret is a [`Secret`]: `Debug` and `Display` redact it; read it with `created.key.expose_secret()`.
+pub type CreatedKey = raw::types::CreateApiKeyResponse;
+/// A guardrail (a workspace's default guardrail, see [`DefaultGuardrail`]): spending limit, allowed and ignored
+/// providers and models, zero data retention, content filters.
+pub type Guardrail = raw::types::Guardrail;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
 pub use api::enums::*;
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
+    API_KEY_VARIABLES, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
+    DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
 };
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retry::RetryPolicy;
 pub use retry_budget::RetryBudget;
+pub use secret::{REDACTED, Secret};
 pub use throttle::RateLimitInfo;
 pub use transport::Transport;
 

@@ -10,7 +10,6 @@ use crate::error::Result;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
 use crate::requests::{BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers};
-use crate::validate::{self, Side, Validate};
 use crate::{MembersAdded, WorkspaceMember, limits};
 
 /// The members of one workspace. Get it from [`Workspaces::members`](crate::Workspaces::members); cheap to clone.
@@ -45,10 +44,9 @@ impl Members {
     ) -> impl Future<Output = Result<Page<WorkspaceMember>>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         async move {
-            let id = validate::path_param(&op::LIST_WORKSPACE_MEMBERS_ID, &workspace)?;
             let (l, o) =
                 page_query(&op::LIST_WORKSPACE_MEMBERS_LIMIT, &op::LIST_WORKSPACE_MEMBERS_OFFSET, offset, limit)?;
-            let body = client.call(op::LIST_WORKSPACE_MEMBERS, |raw| raw.list_workspace_members(id, l, o)).await?;
+            let body = client.list_workspace_members(&workspace, l, o).await?;
             Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
         }
     }
@@ -69,11 +67,7 @@ impl Members {
     {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkAddWorkspaceMembers::new(user_ids);
-        async move {
-            let id = validate::path_param(&op::BULK_ADD_WORKSPACE_MEMBERS_ID, &workspace)?;
-            body.validate(Side::Client)?;
-            client.call(op::BULK_ADD_WORKSPACE_MEMBERS, |raw| raw.bulk_add_workspace_members(id, &body)).await
-        }
+        async move { client.bulk_add_workspace_members(&workspace, &body).await }
     }
 
     /// Adds any number of organization members: the ids are sent in requests of at most
@@ -124,13 +118,6 @@ impl Members {
     {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkRemoveWorkspaceMembers::new(user_ids);
-        async move {
-            let id = validate::path_param(&op::BULK_REMOVE_WORKSPACE_MEMBERS_ID, &workspace)?;
-            body.validate(Side::Client)?;
-            let out = client
-                .call(op::BULK_REMOVE_WORKSPACE_MEMBERS, |raw| raw.bulk_remove_workspace_members(id, &body))
-                .await?;
-            Ok(count(out.removed_count))
-        }
+        async move { Ok(count(client.bulk_remove_workspace_members(&workspace, &body).await?.removed_count)) }
     }
 }

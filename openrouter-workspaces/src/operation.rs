@@ -41,13 +41,18 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     /// The status the spec documents for success, e.g. 201 for `createWorkspace`.
     pub success_status: u16,
+    /// The spec's `x-idempotent: true` (see [`is_idempotent`](Self::is_idempotent)).
+    pub(crate) marked_idempotent: bool,
 }
 
 impl Operation {
     /// Whether sending this operation twice has the same effect as sending it once: GET, HEAD, OPTIONS, PUT and
-    /// DELETE, as HTTP defines them.
+    /// DELETE, as HTTP defines them, and the operations the spec marks `x-idempotent: true` whatever their method
+    /// (`bulkAddWorkspaceMembers` and `bulkRemoveWorkspaceMembers`: adding or removing members already added or
+    /// removed changes nothing; spec/overlay.yaml says why). The client retries these after a `5xx` or a lost
+    /// connection; `createWorkspace` is not one of them.
     pub fn is_idempotent(&self) -> bool {
-        matches!(self.method, "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE")
+        self.marked_idempotent || matches!(self.method, "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE")
     }
 
     /// The parameter with this name, if the operation has one.
@@ -167,5 +172,18 @@ mod tests {
         }
         let e = "getWorkspaces".parse::<OperationId>().unwrap_err();
         assert!(e.to_string().starts_with("no operation \"getWorkspaces\" in the spec; the operationIds are "), "{e}");
+    }
+
+    #[test]
+    fn the_spec_marks_the_member_operations_idempotent_and_not_the_create() {
+        let by_mark: Vec<&str> = ALL.iter().filter(|op| op.marked_idempotent).map(|op| op.id.as_str()).collect();
+        assert_eq!(by_mark, ["bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers"]);
+        assert!(BULK_ADD_WORKSPACE_MEMBERS.is_idempotent() && BULK_REMOVE_WORKSPACE_MEMBERS.is_idempotent());
+        assert!(!CREATE_WORKSPACE.is_idempotent() && !UPDATE_WORKSPACE.is_idempotent(), "POST and PATCH otherwise");
+        assert!(
+            GET_WORKSPACE.is_idempotent()
+                && DELETE_WORKSPACE.is_idempotent()
+                && UPSERT_WORKSPACE_BUDGET.is_idempotent()
+        );
     }
 }

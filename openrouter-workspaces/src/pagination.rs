@@ -1,4 +1,5 @@
-//! Offset/limit pagination as lazy streams, for `listWorkspaces` and `listWorkspaceMembers`.
+//! Offset/limit pagination as lazy streams, for `listWorkspaces` and `listWorkspaceMembers` ([`Paginator`]); and
+//! offset-only pagination, for `listApiKeys`, which has no `limit` and no `total_count` ([`OffsetPaginator`]).
 //!
 //! # Cost
 //! Nothing is sent until a stream is polled. Enumerating `N` items at page size `L` costs exactly
@@ -103,6 +104,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for crate::Workspace {}
     impl Sealed for crate::WorkspaceMember {}
+    impl Sealed for crate::ApiKey {}
     #[cfg(test)]
     impl Sealed for super::tests::Item {}
 }
@@ -116,6 +118,12 @@ impl Keyed for crate::Workspace {
 impl Keyed for crate::WorkspaceMember {
     fn key(&self) -> &str {
         &self.id
+    }
+}
+
+impl Keyed for crate::ApiKey {
+    fn key(&self) -> &str {
+        &self.hash
     }
 }
 
@@ -275,6 +283,132 @@ impl<T: Keyed + Send + 'static> Paginator<T> {
     }
 }
 
+type FetchFrom<T> = Arc<dyn Fn(u64) -> BoxFuture<'static, Result<Vec<T>>> + Send + Sync>;
+
+/// A lazy list that pages by `offset` alone: the server picks the page size and reports no total
+/// ([`WorkspaceKeys::list`](crate::WorkspaceKeys::list)).
+///
+/// # Cost
+/// Nothing is sent until a stream is polled. Each request asks for the items from the next offset. The stream
+/// ends after a **short** page (fewer items than the largest page seen so far, so the server had no more) or at
+/// an **empty** one: `N >= P` items served `P` at a time cost `floor(N / P) + 1` requests, a list that fits in one
+/// page two (the first page cannot be known to be short), an empty list one.
+///
+/// # When the server misbehaves, or the list changes during a scan
+/// - **Ids are never repeated**: an item whose id the stream has already yielded is dropped (an item created
+///   before your position shifts the rest by one). The stream remembers every id it yielded (a few bytes each).
+/// - A page that brings no new id ends the stream (with a `tracing` warning) instead of looping.
+/// - A page whose next offset would pass `u64::MAX` ends the stream after its items (with a warning).
+///
+/// ```no_run
+/// # async fn run(client: openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
+/// use futures_util::TryStreamExt;
+///
+/// let mut keys = client.workspaces().keys("production").list().items();
+/// while let Some(key) = keys.try_next().await? {
+///     println!("{} {}", key.name, key.label);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a paginator does nothing until one of its streams is polled"]
+pub struct OffsetPaginator<T> {
+    fetch: FetchFrom<T>,
+    start: u64,
+}
+
+impl<T> Clone for OffsetPaginator<T> {
+    fn clone(&self) -> Self {
+        OffsetPaginator { fetch: self.fetch.clone(), start: self.start }
+    }
+}
+
+impl<T> std::fmt::Debug for OffsetPaginator<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OffsetPaginator").field("start", &self.start).finish_non_exhaustive()
+    }
+}
+
+/// Where an offset-only walk stands (the state of [`OffsetPaginator::pages`]'s stream).
+struct OffsetCursor<T> {
+    fetch: FetchFrom<T>,
+    offset: u64,
+    /// The largest page so far: a page with fewer items is the last.
+    largest: usize,
+    /// Every id yielded so far.
+    seen: HashSet<String>,
+    done: bool,
+}
+
+impl<T: Keyed + Send + 'static> OffsetPaginator<T> {
+    /// A paginator over an operation that takes an offset and answers with the items from there.
+    pub(crate) fn new<F>(fetch: F) -> Self
+    where
+        F: Fn(u64) -> BoxFuture<'static, Result<Vec<T>>> + Send + Sync + 'static,
+    {
+        OffsetPaginator { fetch: Arc::new(fetch), start: 0 }
+    }
+
+    /// Start at this offset instead of 0.
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.start = offset;
+        self
+    }
+
+    /// The pages (their items not yielded before), one request each, fetched as the stream is polled. Ends
+    /// after the first error. `Unpin`, like [`Paginator::pages`].
+    pub fn pages(self) -> BoxStream<'static, Result<Vec<T>>> {
+        let cursor =
+            OffsetCursor { fetch: self.fetch, offset: self.start, largest: 0, seen: HashSet::new(), done: false };
+        stream::unfold(cursor, |mut s| async move {
+            if s.done {
+                return None;
+            }
+            let items = match (s.fetch)(s.offset).await {
+                Ok(items) => items,
+                Err(e) => {
+                    s.done = true;
+                    return Some((Err(e), s));
+                }
+            };
+            let len = items.len();
+            if len == 0 {
+                return None;
+            }
+            let fresh: Vec<T> = items.into_iter().filter(|item| s.seen.insert(item.key().to_owned())).collect();
+            if fresh.is_empty() {
+                tracing::warn!(offset = s.offset, "the server repeated a page (no new id); stopping");
+                return None;
+            }
+            match u64::try_from(len).ok().and_then(|n| s.offset.checked_add(n)) {
+                Some(next) => s.offset = next,
+                None => {
+                    tracing::warn!(offset = s.offset, "the next offset would pass u64::MAX; stopping after this page");
+                    s.done = true;
+                }
+            }
+            if len < s.largest {
+                s.done = true;
+            }
+            s.largest = s.largest.max(len);
+            Some((Ok(fresh), s))
+        })
+        .boxed()
+    }
+
+    /// The items, page by page, fetched as the stream is polled. Ends after the first error.
+    pub fn items(self) -> BoxStream<'static, Result<T>> {
+        self.pages().map_ok(|page| stream::iter(page.into_iter().map(Ok))).try_flatten().boxed()
+    }
+
+    /// Every item, in one `Vec`.
+    ///
+    /// # Errors
+    /// The first error of any request.
+    pub async fn collect(self) -> Result<Vec<T>> {
+        self.items().try_collect().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -334,6 +468,57 @@ mod tests {
             assert_eq!(ids(collected), expected);
             assert_eq!(count.load(Ordering::SeqCst), requests);
         }
+    }
+
+    /// An offset-only paginator over `list` served `page` at a time (`answer` may rewrite each answer); the
+    /// count of requests.
+    fn offset_only(
+        list: Vec<String>,
+        page: usize,
+        answer: fn(usize, Vec<String>) -> Vec<String>,
+    ) -> (OffsetPaginator<Item>, Arc<AtomicUsize>) {
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let paginator = OffsetPaginator::new(move |offset| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let from = usize::try_from(offset).unwrap().min(list.len());
+            let ids = answer(n, list[from..(from + page).min(list.len())].to_vec());
+            Box::pin(async move { Ok(ids.into_iter().map(Item).collect()) })
+        });
+        (paginator, requests)
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("k{i}")).collect()
+    }
+
+    #[tokio::test]
+    async fn offset_only_pages_stop_at_a_short_or_empty_page() {
+        for (n, page, requests) in [(0, 10, 1), (3, 10, 2), (10, 10, 2), (25, 10, 3), (30, 10, 4)] {
+            let (paginator, count) = offset_only(names(n), page, |_, ids| ids);
+            let items = paginator.collect().await.expect("no error");
+            assert_eq!(ids(items), names(n), "{n} items");
+            assert_eq!(count.load(Ordering::SeqCst), requests, "{n} items, {page} per page");
+        }
+    }
+
+    #[tokio::test]
+    async fn offset_only_pages_never_repeat_an_id_and_end_on_a_page_with_nothing_new() {
+        // The list shifted by one between pages: the second page starts with the first page's last id.
+        let (paginator, _) = offset_only(names(6), 3, |n, mut ids| {
+            if n == 1 {
+                ids.insert(0, "k2".into());
+                ids.pop();
+            }
+            ids
+        });
+        let items = ids(paginator.collect().await.expect("no error"));
+        let unique: HashSet<&String> = items.iter().collect();
+        assert_eq!(unique.len(), items.len(), "{items:?}");
+        // A server that answers the same page for every offset: one page, then a stop.
+        let (paginator, count) = offset_only(names(3), 3, |_, _| vec!["a".into(), "b".into(), "c".into()]);
+        assert_eq!(ids(paginator.collect().await.expect("no error")), ["a", "b", "c"]);
+        assert_eq!(count.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

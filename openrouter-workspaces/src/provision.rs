@@ -1,15 +1,27 @@
 //! Provisioning many workspaces ([`Workspaces::create_many`]): each created with
-//! its budgets and members, and a create whose answer was lost never duplicated.
+//! its budgets and members, a create whose answer was lost never duplicated, and a job that can be run again.
 //!
 //! # A create whose answer was lost
 //! `createWorkspace` is a POST: when its answer does not arrive (the connection dropped after sending, a timeout,
 //! a `5xx`, a success body that did not decode), the workspace may or may not exist, and replaying the POST could
 //! create a second one. The slug settles it, since the API keeps slugs unique: the workspace is looked up by its
-//! slug (a GET, retried as GETs are). Found: it is reported as created ([`Provisioned::recovered`]), and the job
-//! goes on with its budgets and members. Not found: the create did not happen and is sent again (up to the retry
-//! policy's `max_attempts` in all); should the first one land meanwhile, the new one fails on the taken slug, and
-//! one more lookup finds it. When even the lookup fails, the item fails with
-//! [`ProvisionError::outcome_unknown`] set: look the slug up before trying that item again.
+//! slug (a GET, retried as GETs are). Found, with the name asked for: it is reported as created
+//! ([`WorkspaceOrigin::Recovered`]), and the job goes on with its budgets and members. Not found: the create did
+//! not happen and is sent again (up to the retry policy's `max_attempts` in all); should the first one land
+//! meanwhile, the new one fails on the taken slug, and one more lookup finds it. When even the lookup fails, the
+//! item fails with [`ProvisionError::outcome_unknown`] set: look the slug up before trying that item again.
+//!
+//! # Running a job again
+//! With [`IfExists::AdoptSameName`] (or [`IfExists::Adopt`]) on its items, a job converges: run it again after a
+//! crash, a kill or a partial failure, and each item whose slug exists is adopted
+//! ([`WorkspaceOrigin::Adopted`]) instead of failing with `400`. The slug is looked up before anything is
+//! created; an adopted workspace's budgets are read and only those missing or different are set, its members are
+//! read and only those missing are added. Running a finished job again sends reads only.
+//!
+//! Adoption is opt-in, and by default it also wants the name to match, because a slug is typed by hand: a user who
+//! mistypes `acme` for `acme-eu` must not set budgets on another team's workspace and add members to it (which
+//! grants them access). With [`IfExists::Fail`] (the default) a taken slug fails its item, as a plain create does.
+use std::collections::HashSet;
 
 use futures_util::future::BoxFuture;
 
@@ -27,14 +39,16 @@ use crate::workspaces::Workspaces;
 /// One workspace to provision: what to create, then the budgets to set and the members to add.
 ///
 /// ```
-/// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace};
+/// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, IfExists, NewWorkspace};
 ///
 /// let new = NewWorkspace::new(CreateWorkspace::new("Acme", "acme"))
 ///     .budget(BudgetInterval::Monthly, 100.0)
-///     .members(["user_alice", "user_bob"]);
+///     .members(["user_alice", "user_bob"])
+///     .if_exists(IfExists::AdoptSameName); // a job that can be run again
 /// assert_eq!(new.budgets.len(), 1);
 /// // A bare CreateWorkspace is a NewWorkspace with no budget and no member.
 /// let bare: NewWorkspace = CreateWorkspace::new("Beta", "beta").into();
+/// assert_eq!(bare.if_exists, IfExists::Fail);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -46,12 +60,40 @@ pub struct NewWorkspace {
     /// Organization members to add once it exists (in requests of at most
     /// [`limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS`](crate::limits) ids).
     pub members: Vec<String>,
+    /// What to do when the slug is already taken: fail (the default) or adopt the workspace that has it.
+    pub if_exists: IfExists,
+}
+
+/// What [`create_many`](crate::Workspaces::create_many) does with an item whose slug is already taken (see
+/// [`NewWorkspace::if_exists`]).
+///
+/// Adoption makes a job one you can run again (after a crash, or to finish what failed): the items already done
+/// cost reads only. It is opt-in because a slug is typed by hand, and adopting a workspace sets its budgets and
+/// adds members to it: a mistyped slug that belongs to another team's workspace must not be taken over silently.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IfExists {
+    /// The item fails with the API's `400` (the slug is in use), as a plain create does. Nothing is read first.
+    #[default]
+    Fail,
+    /// Adopt the existing workspace when its name is the one asked for; otherwise the item fails with
+    /// [`Error::InvalidInput`] naming the workspace that holds the slug, and nothing is written. The slug is
+    /// looked up before creating (one `GET` per item).
+    AdoptSameName,
+    /// Adopt the existing workspace whatever its name. The slug is looked up before creating (one `GET` per item).
+    Adopt,
+}
+
+impl IfExists {
+    fn adopts(self) -> bool {
+        self != IfExists::Fail
+    }
 }
 
 impl NewWorkspace {
-    /// A workspace to create, with no budget and no member yet.
+    /// A workspace to create, with no budget and no member yet, failing if its slug is taken.
     pub fn new(workspace: CreateWorkspace) -> Self {
-        NewWorkspace { workspace, budgets: Vec::new(), members: Vec::new() }
+        NewWorkspace { workspace, budgets: Vec::new(), members: Vec::new(), if_exists: IfExists::Fail }
     }
 
     /// Also sets this budget once the workspace exists.
@@ -69,12 +111,31 @@ impl NewWorkspace {
         self.members.extend(user_ids.into_iter().map(Into::into));
         self
     }
+
+    /// What to do when the slug is already taken (default [`IfExists::Fail`]).
+    pub fn if_exists(mut self, if_exists: IfExists) -> Self {
+        self.if_exists = if_exists;
+        self
+    }
 }
 
 impl From<CreateWorkspace> for NewWorkspace {
     fn from(workspace: CreateWorkspace) -> Self {
         NewWorkspace::new(workspace)
     }
+}
+
+/// How the workspace of a [`Provisioned`] item came to exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WorkspaceOrigin {
+    /// This job created it, and the create answered.
+    Created,
+    /// This job created it, the create's answer was lost, and the workspace was found by its slug.
+    Recovered,
+    /// It existed before this job asked for it (an earlier run of the job, or someone else), and was adopted
+    /// ([`IfExists`]): its budgets and members were brought to what was asked, its other settings left as they are.
+    Adopted,
 }
 
 /// A workspace provisioned by [`create_many`](crate::Workspaces::create_many), with everything asked for.
@@ -84,11 +145,15 @@ pub struct Provisioned {
     /// The workspace, as the create answered (or the lookup found it).
     pub workspace: Workspace,
     /// Whether the create's answer was lost and the workspace was found by its slug instead (it was created
-    /// once, by this job).
+    /// once, by this job): the same as `origin == WorkspaceOrigin::Recovered`.
     pub recovered: bool,
-    /// The budgets set, in the order asked.
+    /// Whether this job created the workspace or adopted an existing one.
+    pub origin: WorkspaceOrigin,
+    /// The budgets asked for, as they are now, in the order asked: set by this job, or (for an adopted workspace)
+    /// found already as asked.
     pub budgets: Vec<WorkspaceBudget>,
-    /// How many memberships the member additions created or updated.
+    /// How many memberships the member additions created or updated (0 when every member asked for was one
+    /// already).
     pub members_added: u64,
 }
 
@@ -96,11 +161,12 @@ pub struct Provisioned {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProvisionStep {
-    /// Creating the workspace.
+    /// Creating the workspace (or looking its slug up, or adopting it).
     Create,
-    /// Setting the budget of this interval.
+    /// Setting the budget of this interval (for an adopted workspace, reading its budgets counts as setting the
+    /// first one asked).
     Budget(BudgetInterval),
-    /// Adding members.
+    /// Adding members (for an adopted workspace, reading its members too).
     Members,
 }
 
@@ -151,23 +217,36 @@ impl Workspaces {
     /// Nothing is created twice: a create is never replayed blindly (whatever the client's
     /// [`retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent) says); when its answer is lost, the
     /// workspace is looked up by its slug before the create is sent again, and reported as
-    /// [`recovered`](Provisioned::recovered) if it exists. A failure says which step failed and whether the
-    /// workspace exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate
-    /// limit: a job that meets a `429` slows down as a whole.
+    /// [`WorkspaceOrigin::Recovered`] if it exists. A failure says which step failed and whether the workspace
+    /// exists ([`ProvisionError`]). Requests share the client's retry budget and its view of the rate limit: a job
+    /// that meets a `429` slows down as a whole.
+    ///
+    /// # Running it again
+    /// Items marked [`IfExists::AdoptSameName`] (or [`IfExists::Adopt`]) make the job one you can run again,
+    /// unchanged, after it crashed or was killed halfway: each slug is looked up first; an existing workspace is
+    /// adopted ([`WorkspaceOrigin::Adopted`]), its budgets and members are read, and only the budgets missing or
+    /// different and the members missing are written. A finished job run again sends only reads: one `GET` of the
+    /// workspace, one of its budgets (if any are asked) and the pages of its members (if any are asked) per item.
+    /// Adoption leaves the workspace's own settings (name, description, defaults) as they are. Without it (the
+    /// default, [`IfExists::Fail`]), an item whose slug is taken fails with the API's `400`: a mistyped slug never
+    /// changes a workspace this job did not create.
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_workspaces::Client) {
     /// use futures_util::StreamExt;
-    /// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, NewWorkspace};
+    /// use openrouter_workspaces::{BudgetInterval, CreateWorkspace, IfExists, NewWorkspace, WorkspaceOrigin};
     ///
     /// let customers = ["acme", "globex", "initech"];
     /// let job = client.workspaces().create_many(customers.map(|slug| {
-    ///     NewWorkspace::new(CreateWorkspace::new(slug.to_uppercase(), slug)).budget(BudgetInterval::Monthly, 50.0)
+    ///     NewWorkspace::new(CreateWorkspace::new(slug.to_uppercase(), slug))
+    ///         .budget(BudgetInterval::Monthly, 50.0)
+    ///         .if_exists(IfExists::AdoptSameName) // run it again after a crash: it finishes what is left
     /// }));
     /// let mut results = job.concurrency(16).stream();
     /// while let Some(item) = results.next().await {
     ///     match item.result {
-    ///         Ok(done) => println!("{} ready ({})", item.key, done.workspace.id),
+    ///         Ok(done) if done.origin == WorkspaceOrigin::Adopted => println!("{} was there already", item.key),
+    ///         Ok(done) => println!("{} created ({})", item.key, done.workspace.id),
     ///         Err(e) => eprintln!("{}: {e}", item.key),
     ///     }
     /// }
@@ -206,30 +285,80 @@ pub(crate) async fn provision(
     steps: Workspaces,
     new: NewWorkspace,
 ) -> Result<Provisioned, ProvisionError> {
-    let NewWorkspace { workspace: request, budgets, members } = new;
+    let NewWorkspace { workspace: request, budgets, members, if_exists } = new;
     let max_tries = workspaces.client().retry_policy().get_max_attempts();
-    let (workspace, recovered) = create_once(&workspaces, request, max_tries).await?;
-    let failed = |step: ProvisionStep, error: Error, workspace: &Workspace| ProvisionError {
+    let (workspace, origin) = obtain(&workspaces, request, if_exists, max_tries).await?;
+    let failed = |step: ProvisionStep, error: Error| ProvisionError {
         step,
         workspace: Some(workspace.clone()),
         outcome_unknown: false,
         error,
     };
-    let mut set = Vec::with_capacity(budgets.len());
-    for (interval, limit) in budgets {
-        match steps.budgets(&workspace.id).set(interval.clone(), limit).await {
-            Ok(budget) => set.push(budget),
-            Err(e) => return Err(failed(ProvisionStep::Budget(interval), e, &workspace)),
+    // A workspace this job just created has no budget and no member to read.
+    let existing = origin == WorkspaceOrigin::Adopted;
+    let budgets = set_budgets(&steps, &workspace.id, budgets, existing).await.map_err(|(s, e)| failed(s, e))?;
+    let members_added =
+        add_members(&steps, &workspace.id, members, existing).await.map_err(|e| failed(ProvisionStep::Members, e))?;
+    let recovered = origin == WorkspaceOrigin::Recovered;
+    Ok(Provisioned { workspace, recovered, origin, budgets, members_added })
+}
+
+/// Sets the budgets asked for, in order; of an `existing` workspace, reads them first and sets only those missing
+/// or different. The budgets as they are now.
+async fn set_budgets(
+    steps: &Workspaces,
+    id: &str,
+    asked: Vec<(BudgetInterval, BudgetLimit)>,
+    existing: bool,
+) -> Result<Vec<WorkspaceBudget>, (ProvisionStep, Error)> {
+    let Some((first, _)) = asked.first() else { return Ok(Vec::new()) };
+    let handle = steps.budgets(id);
+    let current =
+        if existing { Some(handle.list().await.map_err(|e| (ProvisionStep::Budget(first.clone()), e))?) } else { None };
+    let mut out = Vec::with_capacity(asked.len());
+    for (interval, limit) in asked {
+        let already = current.as_ref().and_then(|list| {
+            let found = list
+                .data
+                .iter()
+                .find(|b| BudgetInterval::from_reset_interval(b.reset_interval.as_ref()) == interval)?;
+            let byok_as_asked = limit.include_byok_in_budgets.is_none()
+                || limit.include_byok_in_budgets == list.include_byok_in_budgets;
+            (same_usd(found.limit_usd, limit.limit_usd) && byok_as_asked).then(|| found.clone())
+        });
+        match already {
+            Some(budget) => out.push(budget),
+            None => match handle.set(interval.clone(), limit).await {
+                Ok(budget) => out.push(budget),
+                Err(e) => return Err((ProvisionStep::Budget(interval), e)),
+            },
         }
     }
+    Ok(out)
+}
+
+/// Whether two limits in US dollars are the same, up to the last bits a decimal round trip through JSON may change.
+fn same_usd(a: f64, b: f64) -> bool {
+    (a - b).abs() <= a.abs().max(b.abs()) * 1e-12
+}
+
+/// Adds the members asked for (each once); to an `existing` workspace, only those not members yet (read first).
+/// How many memberships the additions created or updated.
+async fn add_members(steps: &Workspaces, id: &str, asked: Vec<String>, existing: bool) -> Result<u64, Error> {
+    if asked.is_empty() {
+        return Ok(0);
+    }
+    let handle = steps.members(id);
+    let mut skip: HashSet<String> =
+        if existing { handle.list().collect().await?.into_iter().map(|m| m.user_id).collect() } else { HashSet::new() };
+    // Each id once, in the order asked (`insert` is false for one already a member or already queued).
+    let missing: Vec<String> = asked.into_iter().filter(|user| skip.insert(user.clone())).collect();
     let mut added = 0u64;
-    for chunk in members.chunks(limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS.max(1)) {
-        match steps.members(&workspace.id).add(chunk.to_vec()).await {
-            Ok(out) => added = added.saturating_add(count(out.added_count)),
-            Err(e) => return Err(failed(ProvisionStep::Members, e, &workspace)),
-        }
+    for chunk in missing.chunks(limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS.max(1)) {
+        let out = handle.add(chunk.to_vec()).await?;
+        added = added.saturating_add(count(out.added_count));
     }
-    Ok(Provisioned { workspace, recovered, budgets: set, members_added: added })
+    Ok(added)
 }
 
 /// Whether a failed create may have created the workspace anyway: its answer was lost after it was sent.
@@ -243,18 +372,67 @@ fn outcome_unknown(error: &Error) -> bool {
     }
 }
 
-/// Creates the workspace at most once (see the module's docs); the workspace and whether it was recovered.
-async fn create_once(
+/// The workspace whose slug is `slug`, if there is one.
+async fn find(workspaces: &Workspaces, slug: &str) -> Result<Option<Workspace>, Error> {
+    match workspaces.get(slug).await {
+        // The path names an id or a slug: an id that happens to be this text is not the slug's workspace.
+        Ok(found) => Ok((found.slug == slug).then_some(found)),
+        Err(e) if e.status() == Some(404) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `found`, which holds the slug asked for, may be taken over under `if_exists`.
+fn adoptable(found: &Workspace, request: &CreateWorkspace, if_exists: IfExists) -> Result<(), Error> {
+    let rule = match if_exists {
+        IfExists::Adopt => return Ok(()),
+        IfExists::AdoptSameName if found.name == request.name => return Ok(()),
+        IfExists::AdoptSameName => {
+            "is taken by a workspace of another name; not adopted (IfExists::AdoptSameName \
+                                    wants the name asked for): check the slug, or adopt it with IfExists::Adopt"
+        }
+        IfExists::Fail => {
+            "is taken by a workspace of another name, not the one this job created; to take it over, \
+                           use IfExists::Adopt"
+        }
+    };
+    Err(Error::invalid("slug", format!("{rule} (workspace {:?}, id {})", found.name, found.id), &request.slug))
+}
+
+/// The item's workspace: found by its slug and adopted when `if_exists` allows, or created at most once.
+async fn obtain(
     workspaces: &Workspaces,
     request: CreateWorkspace,
+    if_exists: IfExists,
     max_tries: u32,
-) -> Result<(Workspace, bool), ProvisionError> {
+) -> Result<(Workspace, WorkspaceOrigin), ProvisionError> {
     let fail = |error: Error, outcome_unknown: bool| ProvisionError {
         step: ProvisionStep::Create,
         workspace: None,
         outcome_unknown,
         error,
     };
+    if if_exists.adopts() {
+        match find(workspaces, &request.slug).await {
+            Ok(Some(found)) => {
+                adoptable(&found, &request, if_exists).map_err(|e| fail(e, false))?;
+                return Ok((found, WorkspaceOrigin::Adopted));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(fail(e, false)),
+        }
+    }
+    create_once(workspaces, request, if_exists, max_tries).await.map_err(|(e, unknown)| fail(e, unknown))
+}
+
+/// Creates the workspace at most once (see the module's docs); the workspace and how it came to be. On failure,
+/// the error and whether the create may have happened.
+async fn create_once(
+    workspaces: &Workspaces,
+    request: CreateWorkspace,
+    if_exists: IfExists,
+    max_tries: u32,
+) -> Result<(Workspace, WorkspaceOrigin), (Error, bool)> {
     let slug = request.slug.clone();
     let mut tries = 0u32;
     // Whether an earlier create of this item was sent and its outcome is unknown.
@@ -262,26 +440,35 @@ async fn create_once(
     loop {
         tries = tries.saturating_add(1);
         let error = match workspaces.create(request.clone()).await {
-            Ok(workspace) => return Ok((workspace, false)),
+            Ok(workspace) => return Ok((workspace, WorkspaceOrigin::Created)),
             Err(error) => error,
         };
         // After a create in doubt, a 400 may be the taken slug of that very create.
         let doubt = outcome_unknown(&error) || (in_doubt && matches!(error, Error::BadRequest(_)));
-        if !doubt {
-            return Err(fail(error, false));
+        // Adopting, a 400 may be the slug taken since it was looked up.
+        let taken = if_exists.adopts() && matches!(error, Error::BadRequest(_));
+        if !doubt && !taken {
+            return Err((error, false));
         }
-        tracing::info!(slug = slug.as_str(), error = %error, "create's outcome unknown; looking the slug up");
-        match workspaces.get(slug.as_str()).await {
-            Ok(found) => return Ok((found, true)),
-            Err(lookup) if lookup.status() == Some(404) => {}
+        tracing::info!(slug = slug.as_str(), error = %error, "create failed; looking the slug up");
+        match find(workspaces, &slug).await {
+            // The name asked for: this job's create (or one adopted); another name: not this job's.
+            Ok(Some(found)) if doubt && found.name == request.name => {
+                return Ok((found, WorkspaceOrigin::Recovered));
+            }
+            Ok(Some(found)) => {
+                adoptable(&found, &request, if_exists).map_err(|e| (e, false))?;
+                return Ok((found, WorkspaceOrigin::Adopted));
+            }
+            Ok(None) => {}
             Err(lookup) => {
                 tracing::warn!(slug = slug.as_str(), error = %lookup, "looking the slug up failed");
-                return Err(fail(error, true));
+                return Err((error, doubt));
             }
         }
         // Not there: the create did not happen, and may be sent again.
-        if tries >= max_tries {
-            return Err(fail(error, false));
+        if !doubt || tries >= max_tries {
+            return Err((error, false));
         }
         in_doubt = true;
     }

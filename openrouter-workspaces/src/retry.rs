@@ -21,8 +21,12 @@ use crate::retry_budget::RetryBudget;
 /// |---|---|
 /// | connection could not be opened (nothing was sent) | every method |
 /// | `429 Too Many Requests` | every method |
-/// | `408`, `500`, `502`, `503`, `504` | GET, PUT, DELETE (and POST/PATCH with [`retry_non_idempotent`](Self::retry_non_idempotent)) |
-/// | timeout or connection lost after sending | GET, PUT, DELETE (likewise) |
+/// | `408`, `500`, `502`, `503`, `504` | GET, PUT, DELETE and the POSTs the spec marks idempotent (and other POST/PATCH with [`retry_non_idempotent`](Self::retry_non_idempotent)) |
+/// | timeout or connection lost after sending | the same (likewise) |
+///
+/// The POSTs marked idempotent (`x-idempotent` in the spec, [`Operation::is_idempotent`](crate::operation::Operation::is_idempotent))
+/// are adding and removing workspace members: replaying them adds or removes nobody twice. Creating a workspace
+/// is not one of them.
 ///
 /// Every retry also draws on the client's [`RetryBudget`] (on by default), shared by all the calls of a client
 /// and its clones: when it runs out, calls end with their last error instead of retrying, so a failing server

@@ -56,6 +56,18 @@ struct Shared {
     per_request_timeout: bool,
     /// The largest success body read, in bytes.
     max_response_body: usize,
+    /// Where the key of the `Authorization` header came from, for `Debug`: `ClientBuilder::api_key` or the
+    /// environment variable's name. Never the key.
+    key_source: &'static str,
+}
+
+/// Where a client's key came from, for `Debug` (never the key itself).
+pub(crate) struct KeySource(&'static str);
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<redacted> from {}", self.0)
+    }
 }
 
 impl std::fmt::Debug for Transport {
@@ -63,6 +75,7 @@ impl std::fmt::Debug for Transport {
         // HeaderMap shows the (sensitive) Authorization value as `Sensitive`; list names only anyway.
         let names: Vec<&str> = self.shared.headers.keys().map(|k| k.as_str()).collect();
         f.debug_struct("Transport")
+            .field("api_key", &self.key_source())
             .field("headers", &names)
             .field("attempt_timeout", &self.shared.attempt_timeout)
             .field("max_response_body", &self.shared.max_response_body)
@@ -76,8 +89,15 @@ impl Transport {
         attempt_timeout: Duration,
         per_request_timeout: bool,
         max_response_body: usize,
+        key_source: &'static str,
     ) -> Self {
-        Transport { shared: Arc::new(Shared { headers, attempt_timeout, per_request_timeout, max_response_body }) }
+        let shared = Shared { headers, attempt_timeout, per_request_timeout, max_response_body, key_source };
+        Transport { shared: Arc::new(shared) }
+    }
+
+    /// Where the key came from, as `Debug` shows it: `<redacted> from OPENROUTER_MANAGEMENT_KEY`, say.
+    pub(crate) fn key_source(&self) -> KeySource {
+        KeySource(self.shared.key_source)
     }
 
     /// The longest one attempt may take: connecting, sending and reading the whole response.

@@ -8,7 +8,7 @@
 //! `validate` into calls of the few functions of this module. This module is the one engine they all run on.
 
 use crate::error::{Error, Result};
-use crate::operation::Parameter;
+use crate::operation::{Location, Parameter};
 pub use crate::schema::{Bound, Kind, Pattern, Schema};
 
 /// Who checks: the client before sending, or the (fake) server on receiving. They differ on open enums only.
@@ -133,6 +133,66 @@ pub(crate) fn int_param<T: TryFrom<i128>>(param: &Parameter, value: impl Into<i1
     let value = value.into();
     check_int(param.name, &param.schema, value)?;
     T::try_from(value).map_err(|_| Error::invalid(param.name, "is out of the range this client can send", value))
+}
+
+/// A parameter's value as the generated checked calls (`generated/calls.rs`) take it, checked against its
+/// [`Parameter`]: a path parameter against [`path_segment`] and the spec's constraints, a query parameter against
+/// the spec's constraints; `None` (not sent) passes. Implemented for the types progenitor gives parameters (and,
+/// in the generated file, for every open enum): a parameter of another type is a compile error of the generated
+/// code, to be answered here.
+pub(crate) trait ParamValue {
+    /// Checks the value (see the trait).
+    fn check_param(&self, param: &Parameter) -> Result<()>;
+}
+
+impl ParamValue for str {
+    fn check_param(&self, param: &Parameter) -> Result<()> {
+        match param.location {
+            Location::Path => path_param(param, self).map(|_| ()),
+            _ => check_str(param.name, &param.schema, self, Side::Client),
+        }
+    }
+}
+
+impl ParamValue for String {
+    fn check_param(&self, param: &Parameter) -> Result<()> {
+        self.as_str().check_param(param)
+    }
+}
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn check_param(&self, param: &Parameter) -> Result<()> {
+        (**self).check_param(param)
+    }
+}
+
+impl<T: ParamValue> ParamValue for Option<T> {
+    fn check_param(&self, param: &Parameter) -> Result<()> {
+        self.as_ref().map_or(Ok(()), |value| value.check_param(param))
+    }
+}
+
+impl ParamValue for bool {
+    fn check_param(&self, _: &Parameter) -> Result<()> {
+        Ok(())
+    }
+}
+
+macro_rules! int_param_value {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn check_param(&self, param: &Parameter) -> Result<()> {
+                check_int(param.name, &param.schema, i128::from(*self))
+            }
+        }
+    )*};
+}
+int_param_value!(i32, i64, u32, u64);
+
+impl ParamValue for std::num::NonZeroU64 {
+    fn check_param(&self, param: &Parameter) -> Result<()> {
+        self.get().check_param(param)
+    }
 }
 
 /// A workspace id (UUID) or slug, or another path segment: non-empty, not `.` or `..`, no `/`, `\` or control

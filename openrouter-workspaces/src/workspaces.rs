@@ -1,4 +1,5 @@
-//! Workspaces: list, create, get, update, delete; and the way to a workspace's members and budgets.
+//! Workspaces: list, create, get, update, delete; and the way to a workspace's members, budgets, API keys and
+//! default guardrail.
 //!
 //! The handles own a clone of the [`Client`] (an `Arc`), and every future they return owns what it needs: with owned
 //! (or `'static`) arguments it is `'static + Send`, so it can be spawned. Nothing is sent until it is polled.
@@ -14,11 +15,12 @@ use crate::budgets::Budgets;
 use crate::bulk::{Bulk, exact_len};
 use crate::client::Client;
 use crate::error::Result;
+use crate::guardrail::DefaultGuardrail;
+use crate::keys::WorkspaceKeys;
 use crate::members::Members;
 use crate::operation as op;
 use crate::pagination::{Page, Paginator, count, page_query};
 use crate::requests::{CreateWorkspace, UpdateWorkspace};
-use crate::validate::{self, Side, Validate};
 
 impl Client {
     /// The workspaces of the organization.
@@ -73,7 +75,7 @@ impl Workspaces {
         let client = self.client.clone();
         async move {
             let (l, o) = page_query(&op::LIST_WORKSPACES_LIMIT, &op::LIST_WORKSPACES_OFFSET, offset, limit)?;
-            let body = client.call(op::LIST_WORKSPACES, |raw| raw.list_workspaces(l, o)).await?;
+            let body = client.list_workspaces(l, o).await?;
             Ok(Page { items: body.data, total_count: count(body.total_count), offset, limit })
         }
     }
@@ -93,11 +95,7 @@ impl Workspaces {
     /// slug already taken).
     pub fn create(&self, request: CreateWorkspace) -> impl Future<Output = Result<Workspace>> + Send + use<> {
         let client = self.client.clone();
-        async move {
-            request.validate(Side::Client)?;
-            let body = client.call(op::CREATE_WORKSPACE, |raw| raw.create_workspace(&request)).await?;
-            Ok(body.data)
-        }
+        async move { Ok(client.create_workspace(&request).await?.data) }
     }
 
     /// The workspace with this id or slug.
@@ -107,11 +105,7 @@ impl Workspaces {
     pub fn get(&self, id: &str) -> impl Future<Output = Result<Workspace>> + Send + use<> {
         let client = self.client.clone();
         let id = id.to_owned();
-        async move {
-            let id = validate::path_param(&op::GET_WORKSPACE_ID, &id)?;
-            let body = client.call(op::GET_WORKSPACE, |raw| raw.get_workspace(id)).await?;
-            Ok(body.data)
-        }
+        async move { Ok(client.get_workspace(&id).await?.data) }
     }
 
     /// Applies `update` to the workspace with this id or slug and returns it as it now is.
@@ -127,12 +121,7 @@ impl Workspaces {
     pub fn update(&self, id: &str, update: UpdateWorkspace) -> impl Future<Output = Result<Workspace>> + Send + use<> {
         let client = self.client.clone();
         let id = id.to_owned();
-        async move {
-            let id = validate::path_param(&op::UPDATE_WORKSPACE_ID, &id)?;
-            update.validate(Side::Client)?;
-            let body = client.call(op::UPDATE_WORKSPACE, |raw| raw.update_workspace(id, &update)).await?;
-            Ok(body.data)
-        }
+        async move { Ok(client.update_workspace(&id, &update).await?.data) }
     }
 
     /// Deletes the workspace with this id or slug: `.await` it (or spawn it). Deleting the default workspace also
@@ -189,6 +178,17 @@ impl Workspaces {
     pub fn budgets(&self, id: &str) -> Budgets {
         Budgets::new(self.client.clone(), id.to_owned())
     }
+
+    /// The API keys of the workspace with this id or slug: list and create (get, update and delete a key by its
+    /// hash with [`Client::keys`]).
+    pub fn keys(&self, id: &str) -> WorkspaceKeys {
+        WorkspaceKeys::new(self.client.clone(), id.to_owned())
+    }
+
+    /// The default guardrail of the workspace with this id or slug: get (`None` while unconfigured) and update.
+    pub fn default_guardrail(&self, id: &str) -> DefaultGuardrail {
+        DefaultGuardrail::new(self.client.clone(), id.to_owned())
+    }
 }
 
 /// A pending deletion: a future (nothing is sent until it is polled), with one option to set before. See
@@ -230,9 +230,7 @@ impl Future for DeleteWorkspace {
         let running = this.running.get_or_insert_with(|| {
             let (client, id, confirm) = (this.client.clone(), std::mem::take(&mut this.id), this.confirm);
             Box::pin(async move {
-                let id = validate::path_param(&op::DELETE_WORKSPACE_ID, &id)?;
-                let confirm = confirm.then_some(true);
-                client.call(op::DELETE_WORKSPACE, |raw| raw.delete_workspace(id, confirm)).await?;
+                client.delete_workspace(&id, confirm.then_some(true)).await?;
                 Ok(())
             })
         });

@@ -190,3 +190,18 @@ async fn a_list_starting_near_the_largest_offset_ends_without_overflow() {
     assert!(matches!(result, Err(openrouter_workspaces::Error::InvalidInput(_))), "{result:?}");
     assert_eq!(server.requests(), 1);
 }
+
+/// A created API key's answer that does not decode (here: `data.hash` a number): the error keeps neither the body
+/// nor what the decoder quoted, so the secret in it cannot reach a log through the error.
+#[tokio::test]
+async fn an_undecodable_answer_holding_a_secret_keeps_it_out_of_the_error() {
+    const SECRET: &str = "sk-or-v1-leak-me-if-you-can-0123456789";
+    let body = serde_json::json!({"key": SECRET, "data": {"hash": 5, "name": SECRET}});
+    let server = HostileServer::always(Reply::json(201, &body)).await;
+    let keys = client_of(&server, Duration::from_secs(5)).workspaces().keys("0df9e665-d932-5740-b2c7-b52af166bc11");
+    let err = keys.create(openrouter_workspaces::CreateKey::new("ci")).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(matches!(err, Error::Decode(_)), "{shown}");
+    assert!(!shown.contains("leak-me"), "the secret reached the error: {shown}");
+    assert!(shown.contains("withheld"), "{shown}");
+}

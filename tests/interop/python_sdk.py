@@ -1,13 +1,16 @@
-"""Drive the standalone fake server with the official OpenRouter Python SDK (PyPI `openrouter`) through all 12
-workspace operations. Every call must succeed (or fail exactly as the real API would: a 404 after delete).
+"""Drive the standalone fake server with the official OpenRouter Python SDK (PyPI `openrouter`) through every
+operation of the spec (their operationIds come from the fake, `openrouter-workspaces-fake --operations`, in
+OPERATION_IDS: tests/interop/with-fake-server.sh sets it). Every call must succeed (or fail exactly as the real API would: a 404 after delete).
 
     python3 -m venv /tmp/or && /tmp/or/bin/pip install openrouter
     cargo xtask fake-server --addr 127.0.0.1:18080 &
-    /tmp/or/bin/python tests/interop/python_sdk.py http://127.0.0.1:18080/api/v1
+    OPERATION_IDS="$(target/debug/openrouter-workspaces-fake --operations)" \
+        /tmp/or/bin/python tests/interop/python_sdk.py http://127.0.0.1:18080/api/v1
 
 Exit status 0 means every step passed; each step prints one line.
 """
 
+import os
 import sys
 import time
 
@@ -86,6 +89,44 @@ first = ws_api.delete_budget(workspace_ref=slug, interval="monthly")
 again = ws_api.delete_budget(workspace_ref=slug, interval="monthly")
 step("deleteWorkspaceBudget", f"twice (idempotent): {first.DELETED} then {again.DELETED}")
 
+# API keys (sdk.api_keys) in the new workspace, and its default guardrail (sdk.guardrails).
+keys = sdk.api_keys
+made = keys.create(name="py-ci", workspace_id=created.id, limit=10.0, limit_reset="monthly", include_byok_in_limit=True)
+assert made.key.startswith("sk-or-v1-") and made.data.workspace_id == created.id, made.data
+step("createApiKey", f"{made.data.name} hash={made.data.hash[:12]}... label={made.data.label} (the secret is shown once)")
+listed = keys.list(workspace_id=created.id, offset=0).data
+assert [k.hash for k in listed] == [made.data.hash], listed
+step("listApiKeys", f"{len(listed)} key in {slug}")
+got_key = keys.get(hash=made.data.hash).data
+assert got_key.limit == 10.0 and got_key.limit_reset == "monthly", got_key
+step("getApiKey", f"limit ${got_key.limit} reset={got_key.limit_reset}")
+upd = keys.update(hash=made.data.hash, name="py-ci (renamed)", disabled=True, limit=None).data
+assert upd.disabled and upd.limit is None and upd.name == "py-ci (renamed)", upd
+assert keys.list(workspace_id=created.id).data == [] and len(keys.list(workspace_id=created.id, include_disabled=True).data) == 1
+step("updateApiKey", "renamed, disabled (then listed only with include_disabled), limit cleared")
+keys.update(hash=made.data.hash, disabled=False)
+try:
+    ws_api.delete(id=created.id)
+    raise AssertionError("a workspace with an active key was deleted")
+except errors.BadRequestResponseError as e:
+    print(f"  (as documented, a workspace with active keys cannot be deleted: {e.data.error.message})")
+
+guardrails = sdk.guardrails
+try:
+    guardrails.get(id=created.default_guardrail_id)
+    raise AssertionError("an unconfigured default guardrail was found")
+except errors.NotFoundResponseError as e:
+    print(f"  (the default guardrail is unconfigured until written: 404 {e.data.error.message})")
+configured = guardrails.update(id=created.default_guardrail_id, limit_usd=25.0, reset_interval="weekly", allowed_providers=["openai"]).data
+assert configured.limit_usd == 25.0 and configured.workspace_id == created.id, configured
+step("updateGuardrail", f"materialized {configured.name!r}: ${configured.limit_usd} {configured.reset_interval}")
+read = guardrails.get(id=created.default_guardrail_id).data
+assert read.allowed_providers == ["openai"], read
+step("getGuardrail", f"allowed providers {read.allowed_providers}")
+
+gone = keys.delete(hash=made.data.hash)
+step("deleteApiKey", f"deleted={gone.DELETED}")
+
 deleted = ws_api.delete(id=created.id)
 step("deleteWorkspace", f"deleted={deleted.DELETED}")
 try:
@@ -100,10 +141,8 @@ try:
 except errors.UnauthorizedResponseError as e:
     print(f"  (a wrong key answers 401 as documented: {e.data.error.message})")
 
-missing = {
-    "listWorkspaces", "createWorkspace", "getWorkspace", "updateWorkspace", "deleteWorkspace",
-    "listWorkspaceMembers", "bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers",
-    "listWorkspaceBudgets", "getWorkspaceBudget", "upsertWorkspaceBudget", "deleteWorkspaceBudget",
-} - seen
-assert not missing, missing
+every = set(os.environ.get("OPERATION_IDS", "").split())
+assert every, "OPERATION_IDS is empty: run through tests/interop/with-fake-server.sh"
+missing = every - seen
+assert not missing, f"operations of the spec this script does not drive: {sorted(missing)}"
 print(f"all {len(seen)} operations passed through the official Python SDK")

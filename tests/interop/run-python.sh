@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Drive the standalone fake server with the official Python SDK (PyPI `openrouter`, pinned) through all 12
-# operations. Needs Python 3 and access to PyPI. Usage: bash tests/interop/run-python.sh
+# Drive the standalone fake server with the official Python SDK (PyPI `openrouter`, pinned) through every
+# operation of the spec. Needs Python 3 and access to PyPI. Usage: bash tests/interop/run-python.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=$(bash tests/interop/venv.sh interop-venv "openrouter==1.3.84")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Drive the standalone fake server with the official TypeScript SDK (npm `@openrouter/sdk`, pinned) through all 12
-# operations. Needs Node and access to the npm registry. Usage: bash tests/interop/run-ts.sh
+# Drive the standalone fake server with the official TypeScript SDK (npm `@openrouter/sdk`, pinned) through every
+# operation of the spec. Needs Node and access to the npm registry. Usage: bash tests/interop/run-ts.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=target/interop-node

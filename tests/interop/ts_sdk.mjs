@@ -1,5 +1,5 @@
-// Drive the standalone fake server with the official TypeScript SDK (npm `@openrouter/sdk`) through all 12
-// workspace operations. Usage (see run-ts.sh): node tests/interop/ts_sdk.mjs <base URL> [key]
+// Drive the standalone fake server with the official TypeScript SDK (npm `@openrouter/sdk`) through every
+// operation of the spec. Usage (see run-ts.sh): node tests/interop/ts_sdk.mjs <base URL> [key]
 import { OpenRouter } from "@openrouter/sdk";
 import assert from "node:assert/strict";
 
@@ -55,12 +55,47 @@ await ws.deleteBudget({ workspaceRef: slug, interval: "monthly" });
 const again = await ws.deleteBudget({ workspaceRef: slug, interval: "monthly" });
 step("deleteWorkspaceBudget", `twice (idempotent): ${again.deleted}`);
 
+// API keys (sdk.apiKeys) in the new workspace, and its default guardrail (sdk.guardrails).
+const keys = sdk.apiKeys;
+const made = await keys.create({ requestBody: { name: "ts-ci", workspaceId: created.id, limit: 10, limitReset: "monthly" } });
+assert.ok(made.key.startsWith("sk-or-v1-"));
+assert.equal(made.data.workspaceId, created.id);
+step("createApiKey", `${made.data.name} hash=${made.data.hash.slice(0, 12)}... (the secret is shown once)`);
+const listed = (await keys.list({ workspaceId: created.id, offset: 0 })).data;
+assert.deepEqual(listed.map((k) => k.hash), [made.data.hash]);
+step("listApiKeys", `${listed.length} key`);
+const gotKey = (await keys.get({ hash: made.data.hash })).data;
+assert.equal(gotKey.limit, 10);
+step("getApiKey", `limit $${gotKey.limit} reset=${gotKey.limitReset}`);
+const updKey = (await keys.update({ hash: made.data.hash, requestBody: { name: "ts-ci (renamed)", disabled: true, limit: null } })).data;
+assert.equal(updKey.disabled, true);
+assert.equal(updKey.limit, null);
+assert.equal((await keys.list({ workspaceId: created.id })).data.length, 0);
+assert.equal((await keys.list({ workspaceId: created.id, includeDisabled: true })).data.length, 1);
+step("updateApiKey", "renamed, disabled (then listed only with includeDisabled), limit cleared");
+
+const guardrails = sdk.guardrails;
+await assert.rejects(guardrails.get({ id: created.defaultGuardrailId }), (e) => e.constructor.name === "NotFoundResponseError");
+console.log("  (the default guardrail is unconfigured until written: 404)");
+const configured = (await guardrails.update({ id: created.defaultGuardrailId, updateGuardrailRequest: { limitUsd: 25, resetInterval: "weekly", allowedProviders: ["openai"] } })).data;
+assert.equal(configured.limitUsd, 25);
+step("updateGuardrail", `materialized ${configured.name}: $${configured.limitUsd} ${configured.resetInterval}`);
+const read = (await guardrails.get({ id: created.defaultGuardrailId })).data;
+assert.deepEqual(read.allowedProviders, ["openai"]);
+step("getGuardrail", `allowed providers ${read.allowedProviders}`);
+
+const goneKey = await keys.delete({ hash: made.data.hash });
+step("deleteApiKey", `deleted=${goneKey.deleted}`);
+
 const deleted = await ws.delete({ id: created.id });
 step("deleteWorkspace", `deleted=${deleted.deleted}`);
 await assert.rejects(ws.get({ id: slug }), (e) => e.constructor.name === "NotFoundResponseError");
 console.log("  (then get answers 404 as documented)");
 
-const all = ["listWorkspaces", "createWorkspace", "getWorkspace", "updateWorkspace", "deleteWorkspace", "listWorkspaceMembers", "bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers", "listWorkspaceBudgets", "getWorkspaceBudget", "upsertWorkspaceBudget", "deleteWorkspaceBudget"];
+// Every operation of the spec, as the fake serves them (`openrouter-workspaces-fake --operations`, set by
+// tests/interop/with-fake-server.sh).
+const all = (process.env.OPERATION_IDS ?? "").split(/\s+/).filter(Boolean);
+assert.ok(all.length > 0, "OPERATION_IDS is empty: run through tests/interop/with-fake-server.sh");
 const missing = all.filter((op) => !seen.has(op));
 assert.deepEqual(missing, []);
 console.log(`all ${seen.size} operations passed through the official TypeScript SDK`);

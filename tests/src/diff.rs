@@ -32,6 +32,16 @@ fn is_nullable(spec: &Spec, schema: &Value) -> bool {
     yes(schema) || resolve(spec.document(), schema).is_ok_and(yes)
 }
 
+/// The part of an `allOf` that holds the properties (`allOf: [{$ref: X}, {description: ..}]` is how the spec gives
+/// a `$ref` a description), or the schema itself.
+fn through_all_of<'a>(spec: &'a Spec, schema: &'a Value) -> &'a Value {
+    let parts = schema.get("allOf").and_then(Value::as_array).into_iter().flatten();
+    parts
+        .filter_map(|part| resolve(spec.document(), part).ok())
+        .find(|part| part.get("properties").is_some())
+        .unwrap_or(schema)
+}
+
 fn diff(
     spec: &Spec,
     schema: Option<&Value>,
@@ -41,7 +51,7 @@ fn diff(
     at: &str,
     out: &mut Vec<String>,
 ) {
-    let schema = schema.and_then(|s| resolve(spec.document(), s).ok());
+    let schema = schema.and_then(|s| resolve(spec.document(), s).ok()).map(|s| through_all_of(spec, s));
     let shown = if at.is_empty() { "(root)" } else { at };
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {

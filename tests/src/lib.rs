@@ -36,6 +36,32 @@ pub use diff::{Nulls, differences};
 pub use request::{HttpRequest, Route};
 pub use spec::{Content, Credential, Parameter, RequestBody, Response, Spec, SpecOperation};
 
+/// A `reqwest::ClientBuilder` for talking to a loopback server by hand (plain `http`). The library's default
+/// `rustls` feature builds reqwest with `rustls-no-provider` (the library hands reqwest its own rustls
+/// configuration), so `reqwest::Client::new()` would panic for want of a crypto provider: this builder has a
+/// rustls configuration on `ring` with no roots, which plain `http` never uses. Nothing is installed
+/// process-wide.
+///
+/// # Panics
+/// When rustls refuses its default protocol versions (a bug of the test setup).
+pub fn plain_http_client_builder() -> reqwest::ClientBuilder {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap_or_else(|e| panic!("a rustls configuration: {e}"))
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls)
+}
+
+/// [`plain_http_client_builder`], built.
+///
+/// # Panics
+/// When reqwest cannot build a client (a bug of the test setup).
+pub fn plain_http_client() -> reqwest::Client {
+    plain_http_client_builder().build().unwrap_or_else(|e| panic!("an HTTP client: {e}"))
+}
+
 /// Where the spec is: `spec/openapi.yaml` at the root of the workspace.
 pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml");
 

@@ -210,7 +210,7 @@ async fn member_requests_with_empty_blank_or_control_character_ids_send_nothing_
     assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1);
 
     // The fake holds the same rule: a blank id sent by hand is refused with 400, naming it.
-    let response = reqwest::Client::new()
+    let response = openrouter_workspaces_tests::plain_http_client()
         .post(format!("{}/workspaces/default/members/remove", server.base_url()))
         .bearer_auth(openrouter_workspaces::fake::FAKE_API_KEY)
         .json(&serde_json::json!({"user_ids": ["user_alice", "  "]}))
@@ -220,4 +220,38 @@ async fn member_requests_with_empty_blank_or_control_character_ids_send_nothing_
     assert_eq!(response.status(), 400);
     let text = response.text().await.unwrap();
     assert!(text.contains(blank_rule) && text.contains("user_ids"), "{text}");
+}
+
+#[tokio::test]
+async fn transient_5xx_answers_on_the_member_and_budget_steps_do_not_fail_an_item() {
+    // Adding members is marked idempotent in the spec (`x-idempotent`: "memberships created or updated"), so a
+    // 5xx on it is retried as the budget's PUT is; a create is not.
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    server.inject(OperationId::BulkAddWorkspaceMembers, [Fault::status(503), Fault::status(503)]);
+    server.inject(OperationId::UpsertWorkspaceBudget, [Fault::status(503), Fault::status(500)]);
+    let items: Vec<NewWorkspace> =
+        (0..10).map(|i| new(&format!("t{i}")).budget(BudgetInterval::Monthly, 100.0).members(["user_alice"])).collect();
+    let report = client.workspaces().create_many(items).concurrency(4).collect().await;
+    let failed: Vec<String> =
+        report.iter().filter_map(|i| i.result.as_ref().err().map(|e| format!("{}: {e}", i.key))).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 12, "10 adds, 2 of them replayed once");
+    assert_eq!(server.request_count(OperationId::UpsertWorkspaceBudget), 12);
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 10);
+    for i in 0..10 {
+        let members = client.workspaces().members(&format!("t{i}")).list().collect().await.unwrap();
+        assert_eq!(members.len(), 1, "t{i}: added once");
+    }
+
+    // Removing is marked too; creating a workspace is not: after a 5xx it is not sent again.
+    server.clear_requests();
+    server.inject(OperationId::BulkRemoveWorkspaceMembers, [Fault::status(502)]);
+    assert_eq!(client.workspaces().members("t0").remove(["user_alice"]).await.unwrap(), 1);
+    assert_eq!(server.request_count(OperationId::BulkRemoveWorkspaceMembers), 2);
+    server.inject(OperationId::CreateWorkspace, [Fault::status(503)]);
+    let err = client.workspaces().create(CreateWorkspace::new("Once", "once")).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err}");
+    assert_eq!(server.request_count(OperationId::CreateWorkspace), 1);
+    assert!(server.workspaces().iter().all(|w| w.slug != "once"));
 }

@@ -1,15 +1,15 @@
-//! The ergonomic client against the fake server: all 12 operations, validation before sending, explicit nulls.
+//! The ergonomic client against the fake server: every operation of the spec, validation before sending, explicit nulls.
 
 use futures_util::TryStreamExt;
 use openrouter_workspaces::fake::FakeServer;
 use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{
-    BudgetInterval, BudgetLimit, CreateWorkspace, Error, ResetInterval, ServerTool, UpdateWorkspace,
-    WorkspaceMemberRole, limits,
+    BudgetInterval, BudgetLimit, CreateKey, CreateWorkspace, Error, GuardrailInterval, ResetInterval, ServerTool,
+    UpdateGuardrail, UpdateKey, UpdateWorkspace, WorkspaceMemberRole, limits,
 };
 
 #[tokio::test]
-async fn all_twelve_operations_work_end_to_end() {
+async fn every_operation_works_end_to_end() {
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
     let ws = client.workspaces();
@@ -61,6 +61,36 @@ async fn all_twelve_operations_work_end_to_end() {
     budgets.delete(BudgetInterval::Monthly).await.unwrap();
     budgets.delete(BudgetInterval::Monthly).await.unwrap(); // idempotent
     assert!(matches!(budgets.get(BudgetInterval::Monthly).await.unwrap_err(), Error::NotFound(_)));
+
+    // API keys, in the workspace named by its slug: created (the secret once), listed lazily, read, disabled
+    // (then listed only on request), deleted.
+    let keys = ws.keys("production");
+    let minted = keys.create(CreateKey::new("ci").limit(10.0)).await.unwrap();
+    let secret = minted.key.expose_secret().to_owned();
+    assert_eq!((minted.data.workspace_id.as_str(), minted.data.limit), (created.id.as_str(), Some(10.0)));
+    assert_eq!(keys.list().collect().await.unwrap(), std::slice::from_ref(&minted.data));
+    let disabled = client.keys().update(&minted.data.hash, UpdateKey::new().disabled(true)).await.unwrap();
+    assert!(disabled.disabled);
+    assert!(keys.list().collect().await.unwrap().is_empty());
+    assert_eq!(keys.clone().include_disabled(true).list().collect().await.unwrap(), std::slice::from_ref(&disabled));
+    assert_eq!(client.keys().get(&minted.data.hash).await.unwrap(), disabled);
+
+    // The default guardrail: unconfigured (`None`), then materialized by an update, through the workspace's
+    // default_guardrail_id.
+    let guardrail = ws.default_guardrail("production");
+    assert_eq!(guardrail.get().await.unwrap(), None);
+    let configured = guardrail
+        .update(UpdateGuardrail::new().limit_usd(20.0).reset_interval(GuardrailInterval::Weekly))
+        .await
+        .unwrap();
+    assert_eq!(configured.id, created.default_guardrail_id);
+    assert_eq!(configured.reset_interval, Some(Some(GuardrailInterval::Weekly)));
+    assert_eq!(guardrail.get().await.unwrap(), Some(configured));
+
+    client.keys().delete(&minted.data.hash).await.unwrap();
+    assert!(matches!(client.keys().get(&minted.data.hash).await.unwrap_err(), Error::NotFound(_)));
+    // The secret was in the create's answer only: the fake's log (requests and answers) never shows it.
+    assert!(server.requests().iter().all(|r| !format!("{r:?}").contains(&secret)));
 
     ws.delete("production").await.unwrap();
     assert!(matches!(ws.get("production").await.unwrap_err(), Error::NotFound(_)));

@@ -174,19 +174,25 @@ async fn a_post_that_times_out_is_not_replayed() {
 }
 
 #[tokio::test]
-async fn dropped_connections_are_retried_for_gets_only() {
+async fn dropped_connections_are_retried_for_idempotent_operations_only() {
     let server = FakeServer::start().await.unwrap();
     let client = fast(&server);
-    for fault in [Fault::close_before_response(), Fault::close_mid_body()] {
+    for (i, fault) in [Fault::close_before_response(), Fault::close_mid_body()].into_iter().enumerate() {
         server.clear_requests();
         server.inject(OperationId::GetWorkspace, [fault.clone()]);
         client.workspaces().get("default").await.unwrap();
         assert_eq!(server.request_count(OperationId::GetWorkspace), 2, "{fault:?}");
 
+        // A POST the spec marks idempotent (`x-idempotent`) is retried as a GET is.
         server.inject(OperationId::BulkAddWorkspaceMembers, [fault.clone()]);
-        let err = client.workspaces().members("default").add(["user_bob"]).await.unwrap_err();
+        client.workspaces().members("default").add(["user_bob"]).await.unwrap();
+        assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 2, "{fault:?}");
+
+        server.inject(OperationId::CreateWorkspace, [fault.clone()]);
+        let slug = format!("dropped-{i}");
+        let err = client.workspaces().create(CreateWorkspace::new("Dropped", slug)).await.unwrap_err();
         assert!(matches!(err, Error::Connection(_)), "{fault:?}: {err:?}");
-        assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1, "{fault:?}");
+        assert_eq!(server.request_count(OperationId::CreateWorkspace), 1, "{fault:?}");
         server.clear_requests();
     }
 }
@@ -232,7 +238,7 @@ async fn a_callers_own_http_client_still_gets_the_attempt_timeout() {
     // A reqwest client with no timeout of its own: the SDK's per-attempt timeout must still bound each attempt.
     let client = server
         .client_builder()
-        .http_client(reqwest::Client::new())
+        .http_client(openrouter_workspaces_tests::plain_http_client())
         .timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy::none())
         .build()

@@ -159,3 +159,45 @@ async fn an_invalid_page_size_is_the_only_item_and_nothing_is_sent() {
     assert!(matches!(pages.try_next().await, Ok(None)));
     assert_eq!(count.load(Ordering::SeqCst), 0);
 }
+
+/// `listApiKeys` pages by offset alone (no `limit`, no `total_count`): the stream stops at a short page or an empty
+/// one, so `N >= P` keys served `P` per page cost `floor(N / P) + 1` requests, and a workspace named by its slug costs
+/// one lookup of its id per handle.
+#[tokio::test]
+async fn offset_only_key_lists_stop_at_a_short_or_empty_page() {
+    const P: usize = 3;
+    for (n, expected) in [(0usize, 1usize), (2, 2), (3, 2), (7, 3), (9, 4)] {
+        let server = FakeServer::builder().key_page_size(P).start().await.unwrap();
+        let client = server.client();
+        let ws = client.workspaces().create(openrouter_workspaces::CreateWorkspace::new("K", "k")).await.unwrap();
+        for i in 0..n {
+            client
+                .workspaces()
+                .keys(&ws.id)
+                .create(openrouter_workspaces::CreateKey::new(format!("k{i}")))
+                .await
+                .unwrap();
+        }
+        server.clear_requests();
+        let keys = client.workspaces().keys("k");
+        let listed = keys.list().collect().await.unwrap();
+        assert_eq!(
+            listed.iter().map(|k| k.name.clone()).collect::<Vec<_>>(),
+            (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>()
+        );
+        assert_eq!(server.request_count(OperationId::ListApiKeys), expected, "N = {n}, P = {P}");
+        assert_eq!(server.request_count(OperationId::GetWorkspace), 1, "the slug is looked up once");
+        keys.list().collect().await.unwrap();
+        assert_eq!(server.request_count(OperationId::GetWorkspace), 1, "and once only, per handle");
+        let offsets: Vec<String> = server
+            .requests()
+            .iter()
+            .filter(|r| r.operation_id == Some(OperationId::ListApiKeys))
+            .filter_map(|r| r.query.iter().find(|(k, _)| k == "offset").map(|(_, v)| v.clone()))
+            .take(expected)
+            .collect();
+        // Each request asks from where the previous page ended.
+        let wanted: Vec<String> = (0..expected).map(|i| (i * P).min(n).to_string()).collect();
+        assert_eq!(offsets, wanted, "N = {n}");
+    }
+}

@@ -161,7 +161,7 @@ const CONSTRAINTS: &[&str] = &[
 ];
 
 /// Keywords that are neither compared nor resolved: annotations, and what names or places a schema.
-const IGNORED: &[&str] = &["$schema", "$defs", "title", "format", "default", "examples", "example"];
+const IGNORED: &[&str] = &["$schema", "$defs", "title", "format", "default", "examples", "example", "deprecated"];
 
 impl Canon {
     fn any() -> Canon {

@@ -52,7 +52,7 @@ async fn the_new_property_limit_and_role_work_end_to_end() {
     let refused = ws.create(CreateWorkspace::new("n".repeat(121), "longer")).await.unwrap_err();
     assert!(matches!(&refused, Error::InvalidInput(i) if i.field == "name"), "{refused}");
     assert_eq!(server.requests().len(), sent, "the client sent a request it should have refused");
-    let raw = reqwest::Client::new()
+    let raw = openrouter_workspaces_tests::plain_http_client()
         .post(format!("{}/workspaces", server.base_url()))
         .bearer_auth(FAKE_API_KEY)
         .json(&serde_json::json!({"name": "n".repeat(121), "slug": "longer"}))

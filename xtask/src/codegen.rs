@@ -103,7 +103,7 @@ pub fn required_options_must_be_present(file: &mut syn::File) {
 }
 
 /// The `schemars` feature of the library: every generated type derives `schemars::JsonSchema` (schemars 1.x; the
-/// library's open enums and request builders implement it too, see `xtask/src/api.rs`). progenitor's own schemars
+/// library's open enums and request builders implement it too, see `xtask/src/api/`). progenitor's own schemars
 /// support (`with_derive`) targets schemars 0.8 and emits no `schemars(...)` attributes; the derive is added here,
 /// behind the feature, with the attributes that make the schema say what serde does:
 /// - a required nullable field (`deserialize_with = "Option::deserialize"`, see

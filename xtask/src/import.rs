@@ -1,6 +1,7 @@
 //! `cargo xtask import-spec`: from OpenRouter's published OpenAPI 3.1 document to our 3.0.3 `spec/openapi.yaml`.
 //!
-//! 1. **extract**: keep the `/workspaces*` paths and every component they reference, transitively;
+//! 1. **extract**: keep the paths of [`SELECTION`] (`/workspaces*`, the API keys, the guardrail a workspace's
+//!    `default_guardrail_id` names) and every component they reference, transitively;
 //! 2. **convert**: 3.1 to 3.0.3 ([`crate::convert`]), failing with JSON pointers on what cannot be converted;
 //! 3. **shared-error-schema**: upstream gives each error status its own, identical schema (`BadRequestResponse`,
 //!    `NotFoundResponse`, ...); progenitor needs one error schema per operation, so identical ones become one
@@ -18,17 +19,56 @@ use crate::{convert, overlay, spec};
 /// Where the overlay lives, relative to the project root.
 pub const OVERLAY_PATH: &str = "spec/overlay.yaml";
 
-/// The path prefix this SDK covers.
-pub const PATH_PREFIX: &str = "/workspaces";
+/// One entry of the upstream selection: a path template, whether the paths below it are kept too, and which of
+/// its methods (all of them when `None`).
+#[derive(Debug, Clone, Copy)]
+pub struct Select {
+    /// The path template, e.g. `/keys/{hash}`.
+    pub path: &'static str,
+    /// Also keep every path below this one (`/workspaces/{id}/members` under `/workspaces`).
+    pub subtree: bool,
+    /// The methods kept (lower case), or `None` for every method of the path.
+    pub methods: Option<&'static [&'static str]>,
+}
+
+impl Select {
+    /// Whether `path` (a path template of the upstream document) is selected.
+    pub fn matches(&self, path: &str) -> bool {
+        path == self.path || (self.subtree && path.strip_prefix(self.path).is_some_and(|rest| rest.starts_with('/')))
+    }
+
+    /// How the entry reads in a report: `/workspaces/**`, `/keys`, `/guardrails/{id} (get, patch)`.
+    pub fn describe(&self) -> String {
+        let tree = if self.subtree { "/**" } else { "" };
+        match self.methods {
+            Some(methods) => format!("{}{tree} ({})", self.path, methods.join(", ")),
+            None => format!("{}{tree}", self.path),
+        }
+    }
+}
+
+/// What this SDK covers of the upstream document:
+/// - every `/workspaces*` path (workspaces, their members and budgets), whatever upstream adds below it;
+/// - `/keys` and `/keys/{hash}`: the API keys a workspace needs to be usable (issue 18); exact paths, so that an
+///   operation upstream adds below them is a decision, not a surprise;
+/// - `GET`/`PATCH /guardrails/{id}`: reading and configuring the guardrail a workspace's `default_guardrail_id`
+///   names. Guardrails as a resource of their own (list, create, delete, assignments) are not this SDK's scope.
+pub const SELECTION: &[Select] = &[
+    Select { path: "/workspaces", subtree: true, methods: None },
+    Select { path: "/keys", subtree: false, methods: None },
+    Select { path: "/keys/{hash}", subtree: false, methods: None },
+    Select { path: "/guardrails/{id}", subtree: false, methods: Some(&["get", "patch"]) },
+];
 
 /// Runs steps 1-4 on an upstream document. `overlay` is the parsed overlay, or `None` for `--no-overlay`.
 /// Returns the 3.0.3 document and a report of what was done.
 pub fn import(upstream: &Value, overlay: Option<&Value>) -> Result<(Value, Vec<String>), String> {
     let mut report = Vec::new();
-    let mut doc = extract(upstream, PATH_PREFIX)?;
+    let mut doc = extract(upstream, SELECTION)?;
     report.push(format!(
-        "extract: {} path(s) under {PATH_PREFIX}, {} component(s)",
+        "extract: {} path(s) of {}, {} component(s)",
         doc["paths"].as_object().map_or(0, Map::len),
+        SELECTION.iter().map(Select::describe).collect::<Vec<_>>().join(", "),
         count_components(&doc)
     ));
     convert::to_openapi_30(&mut doc).map_err(|problems| {
@@ -90,19 +130,28 @@ fn count_components(doc: &Value) -> usize {
         .map_or(0, |c| c.values().filter_map(Value::as_object).map(Map::len).sum())
 }
 
-/// Keeps the paths starting with `prefix` and the components they reach (through `$ref`s and security
-/// requirements), and the document-level fields. Fails when no path matches.
-pub fn extract(upstream: &Value, prefix: &str) -> Result<Value, String> {
-    let paths: Map<String, Value> = upstream
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or("/paths: the document has no paths")?
-        .iter()
-        .filter(|(path, _)| path.as_str() == prefix || path.starts_with(&format!("{prefix}/")))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if paths.is_empty() {
-        return Err(format!("/paths: no path starts with {prefix}"));
+/// Keeps the paths (and methods) `selection` selects and the components they reach (through `$ref`s and
+/// security requirements), and the document-level fields. Fails when an entry of the selection selects nothing, so
+/// that a path upstream renames or drops is an error, not an operation silently gone.
+pub fn extract(upstream: &Value, selection: &[Select]) -> Result<Value, String> {
+    let all = upstream.get("paths").and_then(Value::as_object).ok_or("/paths: the document has no paths")?;
+    let mut paths = Map::new();
+    for select in selection {
+        let mut found = false;
+        for (path, item) in all.iter().filter(|(path, _)| select.matches(path)) {
+            let mut item = item.clone();
+            if let (Some(methods), Some(map)) = (select.methods, item.as_object_mut()) {
+                map.retain(|key, _| !spec::METHODS.contains(&key.as_str()) || methods.contains(&key.as_str()));
+            }
+            let has_operation = item.as_object().is_some_and(|m| m.keys().any(|k| spec::METHODS.contains(&k.as_str())));
+            if has_operation {
+                found = true;
+                paths.insert(path.clone(), item);
+            }
+        }
+        if !found {
+            return Err(format!("/paths: nothing matches {} of the upstream selection", select.describe()));
+        }
     }
     let mut doc = Map::new();
     for (key, value) in upstream.as_object().into_iter().flatten() {
@@ -440,6 +489,16 @@ mod tests {
                     "500": response("Internal", 500)
                 }}},
                 "/workspaces-archive": {"get": {"operationId": "other", "responses": {}}},
+                "/keys": {"get": {"operationId": "list", "responses": {}}, "post": {"operationId": "createKeys", "responses": {}}},
+                "/keys/{hash}": {"get": {"operationId": "getKey", "responses": {}}},
+                "/keys/{hash}/rotate": {"post": {"operationId": "rotateKey", "responses": {}}},
+                "/guardrails": {"get": {"operationId": "listGuardrails", "responses": {}}},
+                "/guardrails/{id}": {
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "get": {"operationId": "getGuardrail", "responses": {}},
+                    "patch": {"operationId": "updateGuardrail", "responses": {}},
+                    "delete": {"operationId": "deleteGuardrail", "responses": {}}
+                },
                 "/chat": {"post": {"operationId": "chat", "tags": ["Chat"], "responses": {
                     "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Chat"}}}}
                 }}}
@@ -460,10 +519,16 @@ mod tests {
     }
 
     #[test]
-    fn extract_keeps_the_prefix_paths_and_what_they_reach() {
-        let doc = extract(&upstream(), "/workspaces").unwrap();
+    fn extract_keeps_the_selected_paths_and_what_they_reach() {
+        let doc = extract(&upstream(), SELECTION).unwrap();
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths, ["/workspaces/{id}"], "/workspaces-archive shares the prefix but not the segment");
+        // /workspaces-archive shares the prefix but not the segment; /keys/{hash}/rotate is below an exact path;
+        // /guardrails is not selected.
+        assert_eq!(paths, ["/guardrails/{id}", "/keys", "/keys/{hash}", "/workspaces/{id}"]);
+        let guardrail = doc["paths"]["/guardrails/{id}"].as_object().unwrap();
+        let kept: Vec<&String> = guardrail.keys().collect();
+        assert_eq!(kept, ["get", "parameters", "patch"], "only the selected methods, and the path's parameters");
+        assert_eq!(doc["paths"]["/keys"].as_object().unwrap().len(), 2, "every method of /keys");
         let schemas: Vec<&String> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
         assert_eq!(
             schemas,
@@ -478,7 +543,11 @@ mod tests {
         );
         assert_eq!(doc["components"]["securitySchemes"].as_object().unwrap().len(), 1, "only the used scheme");
         assert_eq!(doc["tags"], json!([{"name": "Workspaces"}]));
-        assert!(extract(&upstream(), "/nothing").unwrap_err().contains("no path starts with /nothing"));
+        let nothing = [Select { path: "/nothing", subtree: true, methods: None }];
+        assert!(extract(&upstream(), &nothing).unwrap_err().contains("nothing matches /nothing/** of the upstream"));
+        let no_method = [Select { path: "/guardrails", subtree: false, methods: Some(&["patch"]) }];
+        let err = extract(&upstream(), &no_method).unwrap_err();
+        assert!(err.contains("nothing matches /guardrails (patch)"), "{err}");
     }
 
     #[test]
@@ -525,8 +594,10 @@ mod tests {
         let (doc, _) = import(&upstream(), None).unwrap();
         let yaml = to_yaml(&doc, "# header\n").unwrap();
         assert!(yaml.starts_with("# header\nopenapi: 3.0.3\ninfo:"), "{yaml}");
+        // In an operation, operationId comes first and responses after (alphabetical order would invert them).
         let op = yaml.find("operationId: getW").unwrap();
-        assert!(op < yaml.find("responses:").unwrap());
+        let rest = yaml.get(op..).unwrap();
+        assert!(rest.find("responses:").is_some_and(|r| rest.find("tags:").is_some_and(|t| t < r)), "{rest}");
         assert_eq!(to_yaml(&import(&upstream(), None).unwrap().0, "# header\n").unwrap(), yaml);
     }
 }

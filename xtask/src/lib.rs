@@ -4,7 +4,9 @@
 pub mod api;
 pub mod api_change;
 pub mod bench;
+pub mod calls;
 pub mod codegen;
+pub mod cold_build;
 pub mod convert;
 pub mod diff;
 pub mod freshness;
@@ -42,8 +44,10 @@ pub const SPEC_PATH: &str = "spec/openapi.yaml";
 pub const CLIENT_PATH: &str = "openrouter-workspaces/src/generated/client.rs";
 /// Where the rest of what the spec determines is written (see [`api`]), relative to the root.
 pub const API_PATH: &str = "openrouter-workspaces/src/generated/api.rs";
+/// Where the checked calls are written (see [`calls`]), relative to the root.
+pub const CALLS_PATH: &str = "openrouter-workspaces/src/generated/calls.rs";
 /// Every generated file, relative to the root.
-pub const GENERATED_FILES: [&str; 2] = [CLIENT_PATH, API_PATH];
+pub const GENERATED_FILES: [&str; 3] = [CLIENT_PATH, API_PATH, CALLS_PATH];
 /// Hand-written documentation appended to a generated request builder's, when `<DOCS_DIR>/<Builder>.md` exists.
 pub const DOCS_DIR: &str = "openrouter-workspaces/docs";
 
@@ -73,7 +77,11 @@ pub fn generate_from_spec(root: &Path, spec_path: &Path) -> Result<Generated, St
     let transforms = transform::apply_all(&mut tree);
     let openapi = spec::to_openapi(&tree)?;
     let client_source = codegen::generate(&openapi, &model.replacements())?;
-    Ok(Generated { files: vec![(CLIENT_PATH, client_source), (API_PATH, api_source)], transforms })
+    let calls_source = calls::generate(&model, &client_source)?;
+    Ok(Generated {
+        files: vec![(CLIENT_PATH, client_source), (API_PATH, api_source), (CALLS_PATH, calls_source)],
+        transforms,
+    })
 }
 
 /// `cargo xtask regenerate [--check]` rooted at `root`: every generated file, fresh or written. In check mode,
@@ -92,7 +100,7 @@ pub fn regenerate(root: &Path, check: bool) -> Result<freshness::Outcome, String
     if stale.is_empty() { Ok(outcome) } else { Err(stale.join("\n")) }
 }
 
-/// Where the last imported upstream document lives, relative to the root: the `/workspaces` part of OpenRouter's
+/// Where the last imported upstream document lives, relative to the root: the part of OpenRouter's
 /// published OpenAPI 3.1 document, as `cargo xtask import-spec FILE` extracted it. `spec/openapi.yaml` is this
 /// plus `spec/overlay.yaml`, imported (a test holds them to each other).
 pub const UPSTREAM_PATH: &str = "spec/upstream/openrouter-openapi.yaml";
@@ -114,16 +122,16 @@ pub fn import_header(overlay: bool) -> String {
 /// The first lines of the upstream snapshot.
 pub fn upstream_header(source: &str) -> String {
     format!(
-        "# The /workspaces part of OpenRouter's published OpenAPI 3.1 document, as last imported by\n\
-         # `cargo xtask import-spec` (from {source}). The next import replaces it; our additions are in\n\
-         # {}.\n",
+        "# The part of OpenRouter's published OpenAPI 3.1 document this SDK covers (/workspaces*, /keys, /keys/{{hash}},\n\
+         # GET and PATCH /guardrails/{{id}}), as last imported by `cargo xtask import-spec` (from {source}). The next\n\
+         # import replaces it; our additions are in {}.\n",
         import::OVERLAY_PATH
     )
 }
 
 /// `cargo xtask import-spec [FILE] [--out <file>] [--no-overlay]` rooted at `root`.
 ///
-/// With `input`, its `/workspaces` part replaces the upstream snapshot ([`UPSTREAM_PATH`]) when the result goes
+/// With `input`, its selected part ([`import::SELECTION`]) replaces the upstream snapshot ([`UPSTREAM_PATH`]) when the result goes
 /// to the project's spec (`out` is `spec/openapi.yaml`); without, the snapshot is the input (after an edit of the
 /// overlay, say). Then the snapshot is imported ([`import::import`]), linted, and written to `out`. Returns the
 /// report.
@@ -134,7 +142,7 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
     let mut rename_advice: Option<String> = None;
     let upstream = match input {
         Some(input) => {
-            let upstream = import::extract(&spec::read_tree(input)?, import::PATH_PREFIX)?;
+            let upstream = import::extract(&spec::read_tree(input)?, import::SELECTION)?;
             if let Ok(previous) = spec::read_tree(&snapshot_path) {
                 let renamed = import::renamed_schemas(&previous, &upstream);
                 if !renamed.is_empty() {
@@ -151,7 +159,7 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
                 }
                 std::fs::write(&snapshot_path, yaml)
                     .map_err(|e| format!("cannot write {}: {e}", snapshot_path.display()))?;
-                report.push(format!("wrote {UPSTREAM_PATH} (the /workspaces part of {name})"));
+                report.push(format!("wrote {UPSTREAM_PATH} (the selected part of {name})"));
             }
             upstream
         }

@@ -39,7 +39,8 @@ enum Command {
         check: bool,
     },
     /// Import OpenRouter's upstream OpenAPI 3.1 document (YAML or JSON, whole or in part) as our 3.0.3 spec:
-    /// keep the /workspaces paths (saved as spec/upstream/openrouter-openapi.yaml), convert, apply
+    /// keep the paths this SDK covers (/workspaces*, /keys, /keys/{hash}, GET/PATCH /guardrails/{id}; saved as
+    /// spec/upstream/openrouter-openapi.yaml), convert, apply
     /// spec/overlay.yaml, lint, write spec/openapi.yaml. Without FILE, the saved upstream part is imported again
     /// (after a change of the overlay).
     ImportSpec {
@@ -74,6 +75,17 @@ enum Command {
         #[arg(long, default_value_t = 9)]
         rounds: usize,
     },
+    /// Time a cold `cargo run --example tour` (fresh target directory, registry cache warm) beside the floor
+    /// crate (reqwest + rustls on ring + tokio + serde_json + a hyper server), in one run; exits non-zero when
+    /// the tour takes more than 1.5 times the floor or more than 45 s.
+    ColdBuild {
+        /// Rounds, alternating which side goes first (medians are reported).
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+        /// Also keep cargo's `--timings` report of each side (target/cold-build/{floor,tour}-target.timings/).
+        #[arg(long)]
+        timings: bool,
+    },
     /// Serve the fake OpenRouter Workspaces API under /api/v1 until killed; prints its base URL first. A launcher
     /// for the library's `openrouter-workspaces-fake` binary (feature `fake`): every argument is passed on, e.g.
     /// `--addr 127.0.0.1:8080 --seed 25 --latency-ms 50 --api-key KEY`; `--help` lists them.
@@ -104,6 +116,7 @@ fn main() -> ExitCode {
         Command::DiffSpec { old, new, json } => return diff_spec(&old, &new, json),
         Command::Bench { quick, rounds } => return bench(&root, quick, rounds),
         Command::FakeServer { args } => return fake_server(&root, &args),
+        Command::ColdBuild { rounds, timings } => return cold_build(&root, rounds, timings),
         Command::PublicApi { check } => xtask::public_api::run(&root, check).map(|outcome| match outcome {
             Outcome::Fresh => format!("{} is up to date.", xtask::public_api::SNAPSHOT_PATH),
             Outcome::Written => format!("{} written.", xtask::public_api::SNAPSHOT_PATH),
@@ -186,6 +199,21 @@ fn bench(root: &std::path::Path, quick: bool, rounds: usize) -> ExitCode {
     } else {
         eprintln!("error: a target was missed (see the table)");
         ExitCode::FAILURE
+    }
+}
+
+fn cold_build(root: &std::path::Path, rounds: usize, timings: bool) -> ExitCode {
+    use xtask::cold_build;
+    let project = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    match cold_build::run_rounds(root, &project.join("cold-build"), rounds, timings) {
+        Ok(report) => {
+            println!("{}", report.render());
+            if report.targets_hold() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
     }
 }
 

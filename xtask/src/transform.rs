@@ -15,7 +15,8 @@ pub type Transform = (&'static str, fn(&mut Value) -> Vec<String>);
 pub const TRANSFORMS: &[Transform] = &[
     ("per-client-headers", per_client_headers),
     ("plain-string-ids", plain_string_ids),
-    ("unconstrained-path-params", unconstrained_path_params),
+    ("plain-string-timestamps", plain_string_timestamps),
+    ("unconstrained-string-params", unconstrained_string_params),
     ("plain-model-types", plain_model_types),
     ("keep-unknown-fields", keep_unknown_fields),
 ];
@@ -64,14 +65,24 @@ pub fn plain_string_ids(tree: &mut Value) -> Vec<String> {
     changes
 }
 
-/// A constrained path parameter (`minLength: 1`) becomes a validated newtype per operation (`GetWorkspaceId`,
-/// `DeleteWorkspaceId`, ... ten of them). The library checks ids itself, more strictly (non-empty, no `.`/`..`,
-/// no `/` or control characters) and with better errors, so path parameters are generated as plain `&str`.
-pub fn unconstrained_path_params(tree: &mut Value) -> Vec<String> {
+/// `format: date-time` would make timestamps `chrono::DateTime` (a dependency for one field, an API key's
+/// `expires_at`), and one timestamp the server writes differently would fail a whole response. Every other
+/// timestamp of the API is a plain ISO 8601 string already; these stay plain strings too.
+pub fn plain_string_timestamps(tree: &mut Value) -> Vec<String> {
+    let mut changes = Vec::new();
+    strip_format(tree, &mut String::new(), "date-time", &mut changes);
+    changes
+}
+
+/// A constrained string parameter (`minLength: 1`) becomes a validated newtype per operation (`GetWorkspaceId`,
+/// `DeleteWorkspaceId`, `ListApiKeysWorkspaceId`, ...). The library checks every parameter against the spec's
+/// constraints itself before sending (path ids more strictly: no `.`/`..`, no `/` or control characters), with
+/// better errors, so path and query string parameters are generated as plain `&str`.
+pub fn unconstrained_string_params(tree: &mut Value) -> Vec<String> {
     const CONSTRAINTS: [&str; 3] = ["minLength", "maxLength", "pattern"];
     let mut changes = Vec::new();
     let mut strip = |at: String, param: &mut Value| {
-        if param.get("in").and_then(Value::as_str) != Some("path") {
+        if !matches!(param.get("in").and_then(Value::as_str), Some("path" | "query")) {
             return;
         }
         if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
@@ -118,7 +129,7 @@ const TYPE_SHAPING: &[(&str, &[&str])] = &[
 /// property is documentation of what the server sends, and must not change the Rust type users read (a breaking
 /// change) nor make a whole response fail to decode. The constraints stay in the spec: the library's request
 /// builders and the fake validate them from it (`generated/api.rs` is built from the untransformed spec), and
-/// request bodies are the library's builders anyway (progenitor's replacements). Query parameters keep theirs.
+/// request bodies are the library's builders anyway (progenitor's replacements). Parameters are unconstrained-string-params' concern.
 pub fn plain_model_types(tree: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
     if let Some(schemas) = tree.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
@@ -314,18 +325,32 @@ mod tests {
     }
 
     #[test]
-    fn path_parameter_constraints_are_dropped_and_query_constraints_kept() {
+    fn date_time_formats_are_dropped() {
+        let mut doc = json!({"components": {"schemas": {"K": {"properties": {
+            "expires_at": {"type": "string", "format": "date-time", "nullable": true},
+            "id": {"type": "string", "format": "uuid"}
+        }}}}});
+        assert_eq!(plain_string_timestamps(&mut doc).len(), 1);
+        let props = &doc["components"]["schemas"]["K"]["properties"];
+        assert_eq!(props["expires_at"], json!({"type": "string", "nullable": true}));
+        assert_eq!(props["id"]["format"], "uuid");
+    }
+
+    #[test]
+    fn string_parameter_constraints_are_dropped_and_number_constraints_kept() {
         let mut doc = json!({
             "paths": {"/w/{id}": {"get": {"parameters": [
                 {"name": "id", "in": "path", "schema": {"type": "string", "minLength": 1}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                {"name": "ws", "in": "query", "schema": {"type": "string", "minLength": 1}}
             ]}}},
             "components": {"parameters": {"Ref": {"name": "r", "in": "path", "schema": {"type": "string", "pattern": "x", "minLength": 1}}}}
         });
-        let changes = unconstrained_path_params(&mut doc);
-        assert_eq!(changes.len(), 3, "{changes:?}");
+        let changes = unconstrained_string_params(&mut doc);
+        assert_eq!(changes.len(), 4, "{changes:?}");
         assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][0]["schema"], json!({"type": "string"}));
         assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][1]["schema"]["maximum"], 100);
+        assert_eq!(doc["paths"]["/w/{id}"]["get"]["parameters"][2]["schema"], json!({"type": "string"}));
         assert_eq!(doc["components"]["parameters"]["Ref"]["schema"], json!({"type": "string"}));
     }
 

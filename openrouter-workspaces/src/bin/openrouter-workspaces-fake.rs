@@ -9,9 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, RateLimit};
+use openrouter_workspaces::operation::OperationId;
 
 const USAGE: &str = "\
 usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--api-key KEY] [--rate-limit R]
+       openrouter-workspaces-fake --operations
 
   --addr ADDR       the address to listen on (default 127.0.0.1:8080; loopback unless you say otherwise)
   --seed N          seed N extra workspaces, seeded-1 ... seeded-N (default 0)
@@ -19,6 +21,7 @@ usage: openrouter-workspaces-fake [--addr ADDR] [--seed N] [--latency-ms MS] [--
   --api-key KEY     the API key to accept (default: the fake's documented key)
   --rate-limit R    limit each key to R = REQUESTS[/INTERVAL] (a token bucket; e.g. 200/10s, 50/250ms; no
                     interval means per second): 429 with Retry-After, retry-after-ms and X-RateLimit-* beyond it
+  --operations      print the operationId of every operation the fake serves (the spec's), one per line, and exit
 ";
 
 struct Args {
@@ -29,7 +32,14 @@ struct Args {
     rate_limit: Option<RateLimit>,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+/// What the command line asks for.
+enum Command {
+    Serve(Args),
+    Usage,
+    Operations,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut out = Args {
         addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
         seed: 0,
@@ -43,7 +53,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             None => (flag.clone(), None),
         };
         if name == "--help" || name == "-h" {
-            return Ok(None);
+            return Ok(Command::Usage);
+        }
+        if name == "--operations" {
+            return Ok(Command::Operations);
         }
         let value = inline.or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))?;
         let invalid = |what: &str| format!("{name} {value:?}: expected {what}");
@@ -58,14 +71,20 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
-    Ok(Some(out))
+    Ok(Command::Serve(out))
 }
 
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
+        Ok(Command::Serve(args)) => args,
+        Ok(Command::Usage) => {
             print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Operations) => {
+            for id in OperationId::ALL {
+                println!("{id}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -114,7 +133,10 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Result<Option<Args>, String> {
-        parse(list.iter().map(|s| (*s).to_owned()))
+        parse(list.iter().map(|s| (*s).to_owned())).map(|command| match command {
+            Command::Serve(args) => Some(args),
+            Command::Usage | Command::Operations => None,
+        })
     }
 
     #[test]
@@ -122,6 +144,7 @@ mod tests {
         let a = args(&["--addr", "127.0.0.1:9", "--seed=3", "--latency-ms", "5", "--api-key=k"]).unwrap().unwrap();
         assert_eq!((a.addr.port(), a.seed, a.latency.as_millis(), a.api_key.as_deref()), (9, 3, 5, Some("k")));
         assert!(args(&["--help"]).unwrap().is_none());
+        assert!(matches!(parse(["--operations".to_owned()].into_iter()), Ok(Command::Operations)));
         let limited = args(&["--rate-limit", "50/250ms"]).unwrap().unwrap();
         assert_eq!(limited.rate_limit, Some(RateLimit::new(50, Duration::from_millis(250))));
     }

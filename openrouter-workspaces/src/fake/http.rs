@@ -1,5 +1,6 @@
 //! The fake's HTTP layer: routing by the generated operation table, authentication, the requests parsed and
-//! checked by the generated parser, injected faults, and the request log. Business rules are in `state.rs`.
+//! checked by the generated parser, injected faults, and the request log. Business rules are in `rules.rs` (the
+//! generated `Rules` trait, one method per operation) and `state.rs`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -12,9 +13,9 @@ use hyper::body::{Frame, Incoming};
 use serde_json::Value;
 
 use super::parse::Raw;
-use super::state::{ErrorReply, Outcome, Store, bad};
+use super::state::{ErrorReply, bad};
 use super::{Fault, FaultKind, RecordedRequest, Shared};
-use crate::api::fake::{Request, parse};
+use crate::api::fake::{dispatch, parse};
 use crate::operation::{self, Operation};
 
 /// The response body type of the fake.
@@ -78,35 +79,16 @@ fn route(method: &str, path: &str) -> Result<Route, NoRoute> {
     if allowed.is_empty() { Err(NoRoute::Path) } else { Err(NoRoute::Method(allowed)) }
 }
 
-/// Runs a parsed request against the state: the one place where the fake's business rules meet the spec's
-/// operations. An operation the spec gained that has no rule here yet is a 501 that says so.
-fn dispatch(state: &mut Store, op: &Operation, request: Request) -> Outcome {
-    let index = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
-    #[allow(unreachable_patterns)]
-    match request {
-        Request::ListWorkspaces { offset, limit, .. } => state.list_workspaces(index(offset), index(limit)),
-        Request::CreateWorkspace { body, .. } => state.create_workspace(body),
-        Request::GetWorkspace { id, .. } => state.get_workspace(&id),
-        Request::UpdateWorkspace { id, body, .. } => state.update_workspace(&id, body),
-        Request::DeleteWorkspace { id, confirm_default_workspace_deletion, .. } => {
-            state.delete_workspace(&id, confirm_default_workspace_deletion.unwrap_or(false))
-        }
-        Request::ListWorkspaceMembers { id, offset, limit, .. } => state.list_members(&id, index(offset), index(limit)),
-        Request::BulkAddWorkspaceMembers { id, body, .. } => state.add_members(&id, &body.user_ids),
-        Request::BulkRemoveWorkspaceMembers { id, body, .. } => state.remove_members(&id, &body.user_ids),
-        Request::ListWorkspaceBudgets { workspace_ref, .. } => state.list_budgets(&workspace_ref),
-        Request::GetWorkspaceBudget { workspace_ref, interval, .. } => state.get_budget(&workspace_ref, &interval),
-        Request::UpsertWorkspaceBudget { workspace_ref, interval, body, .. } => {
-            state.upsert_budget(&workspace_ref, &interval, body)
-        }
-        Request::DeleteWorkspaceBudget { workspace_ref, interval, .. } => {
-            state.delete_budget(&workspace_ref, &interval)
-        }
-        _ => Err(ErrorReply {
-            status: 501,
-            message: format!("the fake server does not implement {} yet (fake/http.rs `dispatch`)", op.id),
-        }),
+/// What the request log keeps of an answer: the answer, with a created key's secret (`key`, shown once, on the
+/// wire only) replaced by [`REDACTED`](crate::REDACTED), so that a log printed by a test never holds it.
+fn redacted(operation: Option<crate::operation::OperationId>, body: &Value) -> Value {
+    let mut body = body.clone();
+    if operation == Some(crate::operation::OperationId::CreateApiKey)
+        && let Some(secret) = body.get_mut("key").filter(|k| k.is_string())
+    {
+        *secret = Value::String(crate::REDACTED.to_owned());
     }
+    body
 }
 
 fn error_body(status: u16, message: &str) -> Value {
@@ -226,7 +208,7 @@ pub(crate) async fn handle(
     let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(entry) = log.iter_mut().rev().find(|r| r.sequence == sequence) {
         entry.status = answer.status;
-        entry.response_body = Some(answer.body.clone());
+        entry.response_body = Some(redacted(entry.operation_id, &answer.body));
     }
     drop(log);
 
@@ -354,7 +336,7 @@ async fn prepare(
     };
     let outcome = {
         let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        dispatch(&mut state, op, request)
+        dispatch(&mut *state, request)
     };
     let answer = match outcome {
         Ok(body) => Answer { status: op.success_status, body, headers: Vec::new() },
@@ -378,6 +360,7 @@ fn form_urlencoded(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::fake::Request;
     use crate::operation::OperationId;
 
     #[test]

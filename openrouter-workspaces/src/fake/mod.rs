@@ -28,7 +28,12 @@
 //!   timestamps; `updated_at` moves on every update; get, update and delete by id or slug; deleting the default
 //!   workspace needs `confirm_default_workspace_deletion=true`; offset/limit pagination with `total_count`;
 //!   bulk add/remove with counts; budgets per interval with `reset_interval: null` for lifetime, limits that
-//!   must strictly decrease as the interval narrows, and an idempotent delete.
+//!   must strictly decrease as the interval narrows, and an idempotent delete; API keys per workspace (the
+//!   default workspace when a request names none), whose secret is answered on create only and never stored,
+//!   listed by offset alone ([`FakeServerBuilder::key_page_size`] per page, disabled keys on request); a
+//!   workspace with active (not disabled) keys cannot be deleted, and a member with active keys in it cannot be
+//!   removed; a workspace's default guardrail is unconfigured (`GET` answers 404) until a `PATCH` materializes
+//!   it, and its name cannot be changed.
 //! - Requires `Authorization: Bearer <key>` with the fake's key ([`FAKE_API_KEY`] by default): 401 otherwise.
 //! - Checks every request against the spec, with the same generated checks the client runs before sending
 //!   (enums strictly: only the values the spec lists): invalid JSON, a body that is not a JSON object, a missing or
@@ -43,12 +48,14 @@
 //! - Optionally limits each key's rate ([`FakeServerBuilder::rate_limit`]): a token bucket, `429` beyond it with
 //!   `Retry-After`, `retry-after-ms` and the `X-RateLimit-*` headers OpenRouter sends.
 //! - Records every request ([`FakeServer::requests`]) with its operation, method, path, query, headers (the
-//!   key redacted), body, and the status and body it answered.
+//!   key redacted), body, and the status and body it answered (a created API key's secret redacted).
 
 mod http;
+mod keys;
 pub(crate) mod parse;
 mod rate_limit;
-mod state;
+pub(crate) mod rules;
+pub(crate) mod state;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -209,6 +216,7 @@ pub struct FakeServerBuilder {
     seed: usize,
     latency: Duration,
     rate_limit: Option<RateLimit>,
+    key_page_size: usize,
 }
 
 impl Default for FakeServerBuilder {
@@ -220,6 +228,7 @@ impl Default for FakeServerBuilder {
             seed: 0,
             latency: Duration::ZERO,
             rate_limit: None,
+            key_page_size: state::KEY_PAGE_SIZE,
         }
     }
 }
@@ -264,12 +273,20 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How many keys a page of `listApiKeys` holds (the operation has no `limit`: the server chooses). Default
+    /// 100; at least 1.
+    pub fn key_page_size(mut self, keys: usize) -> Self {
+        self.key_page_size = keys.max(1);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<FakeServer> {
         let mut state = state::Store::new(self.org).map_err(|f| std::io::Error::other(f.message))?;
+        state.key_page_size = self.key_page_size;
         for i in 1..=self.seed {
             state
                 .seed_workspace(&format!("Seeded {i}"), &format!("seeded-{i}"))

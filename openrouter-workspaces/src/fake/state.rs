@@ -56,12 +56,12 @@ pub(crate) fn bad(message: impl Into<String>) -> ErrorReply {
     ErrorReply { status: 400, message: message.into() }
 }
 
-fn not_found(what: &str, id: &str) -> ErrorReply {
+pub(super) fn not_found(what: &str, id: &str) -> ErrorReply {
     ErrorReply { status: 404, message: format!("{what} {id:?} not found") }
 }
 
 /// A bug of the fake itself (a rule here that no longer fits the spec): a 500 that says what to fix.
-fn fake_bug(message: String) -> ErrorReply {
+pub(super) fn fake_bug(message: String) -> ErrorReply {
     ErrorReply { status: 500, message: format!("fake server: {message}") }
 }
 
@@ -70,15 +70,15 @@ pub(crate) type Outcome = Result<Value, ErrorReply>;
 /// Namespace of the fake's derived ids (UUID v5).
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f70656e_726f_7574_6572_66616b650001);
 
-fn derived_id(parts: &[&str]) -> String {
+pub(super) fn derived_id(parts: &[&str]) -> String {
     uuid::Uuid::new_v5(&NAMESPACE, parts.join("\u{0}").as_bytes()).to_string()
 }
 
 /// An object of the spec, as JSON.
-type Object = Map<String, Value>;
+pub(super) type Object = Map<String, Value>;
 
 /// An object with every nullable property of `shape` set to `null`, then `values`.
-fn blank(shape: &[(&str, bool, bool)], values: Value) -> Object {
+pub(super) fn blank(shape: &[(&str, bool, bool)], values: Value) -> Object {
     let mut out: Object =
         shape.iter().filter(|(_, _, nullable)| *nullable).map(|(n, _, _)| ((*n).to_owned(), Value::Null)).collect();
     if let Value::Object(values) = values {
@@ -94,7 +94,11 @@ fn defines(shape: &[(&str, bool, bool)], name: &str) -> bool {
 }
 
 /// Copies every property of `body` (its JSON, as sent) that `shape` has into `object`: a value, or `null` to clear.
-fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::Serialize) -> Result<(), ErrorReply> {
+pub(super) fn apply(
+    object: &mut Object,
+    shape: &[(&str, bool, bool)],
+    body: &impl serde::Serialize,
+) -> Result<(), ErrorReply> {
     let Value::Object(fields) = serde_json::to_value(body).map_err(|e| fake_bug(e.to_string()))? else {
         return Err(fake_bug("a request body is not a JSON object".into()));
     };
@@ -108,7 +112,7 @@ fn apply(object: &mut Object, shape: &[(&str, bool, bool)], body: &impl serde::S
 
 /// Checks that a stored object fits its schema (every required property there, nothing it does not define), so
 /// that a rule here that the spec left behind is a loud 500, not a silently wrong answer.
-fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Result<(), ErrorReply> {
+pub(super) fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Result<(), ErrorReply> {
     if let Some((missing, _, _)) = shape.iter().find(|(n, required, _)| *required && !object.contains_key(*n)) {
         return Err(fake_bug(format!("does not know how to fill the required property `{missing}` of {schema}")));
     }
@@ -118,13 +122,13 @@ fn checked(schema: &str, shape: &[(&str, bool, bool)], object: &Object) -> Resul
     Ok(())
 }
 
-fn text<'a>(object: &'a Object, name: &str) -> &'a str {
+pub(super) fn text<'a>(object: &'a Object, name: &str) -> &'a str {
     object.get(name).and_then(Value::as_str).unwrap_or("")
 }
 
-struct Entry {
-    workspace: Object,
-    is_default: bool,
+pub(super) struct Entry {
+    pub(super) workspace: Object,
+    pub(super) is_default: bool,
     /// Whether BYOK spend counts toward the budgets: the budget endpoints' workspace-wide setting, kept here (and
     /// shown on the workspace while the spec's `Workspace` defines `include_byok_in_budgets`).
     byok: bool,
@@ -135,17 +139,27 @@ struct Entry {
 }
 
 impl Entry {
-    fn id(&self) -> &str {
+    pub(super) fn id(&self) -> &str {
         text(&self.workspace, "id")
     }
 }
 
-/// The fake's data: the organization's users, and its workspaces with their memberships and budgets.
+/// The fake's data: the organization's users, and its workspaces with their memberships and budgets; their API
+/// keys and default guardrails (see `fake/keys.rs`).
 pub(crate) struct Store {
-    org: Vec<OrgUser>,
-    entries: Vec<Entry>,
+    pub(super) org: Vec<OrgUser>,
+    pub(super) entries: Vec<Entry>,
     last_timestamp: String,
+    /// Every API key (as the API returns it; never its secret), in creation order.
+    pub(super) keys: Vec<Object>,
+    /// The configured guardrails, by id (a workspace's default guardrail is here once written).
+    pub(super) guardrails: BTreeMap<String, Object>,
+    /// How many keys a page of `listApiKeys` holds (the server's choice: the operation has no `limit`).
+    pub(crate) key_page_size: usize,
 }
+
+/// The default of [`Store::key_page_size`].
+pub(crate) const KEY_PAGE_SIZE: usize = 100;
 
 /// Where an interval stands, narrowest first: the spec lists the intervals in that order (daily, weekly, monthly,
 /// lifetime), and limits must strictly increase along it. `None` for a value the spec does not list.
@@ -155,7 +169,14 @@ fn rank(interval: &BudgetInterval) -> Option<usize> {
 
 impl Store {
     pub(crate) fn new(org: Vec<OrgUser>) -> Result<Store, ErrorReply> {
-        let mut state = Store { org, entries: Vec::new(), last_timestamp: String::new() };
+        let mut state = Store {
+            org,
+            entries: Vec::new(),
+            last_timestamp: String::new(),
+            keys: Vec::new(),
+            guardrails: BTreeMap::new(),
+            key_page_size: KEY_PAGE_SIZE,
+        };
         let now = state.now();
         let id = derived_id(&["default-workspace"]);
         let workspace = state.new_workspace(&id, CreateWorkspace::new("Default Workspace", "default"), &now)?;
@@ -170,7 +191,7 @@ impl Store {
     }
 
     /// An ISO 8601 timestamp, strictly later than the previous one (so `updated_at` always changes).
-    fn now(&mut self) -> String {
+    pub(super) fn now(&mut self) -> String {
         let mut now = SystemTime::now();
         loop {
             let stamp = humantime::format_rfc3339_millis(now).to_string();
@@ -182,7 +203,7 @@ impl Store {
         }
     }
 
-    fn creator(&self) -> Option<String> {
+    pub(super) fn creator(&self) -> Option<String> {
         self.org.first().map(|u| u.user_id.clone())
     }
 
@@ -208,7 +229,7 @@ impl Store {
         Ok(w)
     }
 
-    fn find(&self, id_or_slug: &str) -> Result<usize, ErrorReply> {
+    pub(super) fn find(&self, id_or_slug: &str) -> Result<usize, ErrorReply> {
         self.entries
             .iter()
             .position(|e| e.id() == id_or_slug || text(&e.workspace, "slug") == id_or_slug)
@@ -276,6 +297,13 @@ impl Store {
                  disables the account's unscoped inference API keys",
             ));
         }
+        let workspace_id = self.entries[i].id().to_owned();
+        if self.active_keys_in(&workspace_id).next().is_some() {
+            return Err(bad("Workspaces with active API keys cannot be deleted; remove the keys first"));
+        }
+        let guardrail = text(&self.entries[i].workspace, "default_guardrail_id").to_owned();
+        self.guardrails.remove(&guardrail);
+        self.keys.retain(|k| text(k, "workspace_id") != workspace_id);
         self.entries.remove(i);
         Ok(json!({ "deleted": true }))
     }
@@ -354,6 +382,16 @@ impl Store {
             return Err(bad(
                 "members of the default workspace are implicit (the whole organization); they cannot be removed",
             ));
+        }
+        let workspace_id = self.entries[i].id().to_owned();
+        if let Some(user) = user_ids
+            .iter()
+            .find(|u| self.active_keys_in(&workspace_id).any(|k| text(k, "creator_user_id") == u.as_str()))
+        {
+            return Err(bad(format!(
+                "Members with active API keys in the workspace cannot be removed: {user:?} has one; delete or \
+                 disable it first"
+            )));
         }
         let members = &mut self.entries[i].members;
         let removed = user_ids.iter().filter(|u| members.remove(u.as_str()).is_some()).count();

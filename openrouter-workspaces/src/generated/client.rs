@@ -10,6 +10,94 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///An API key (its hash is its id). Its secret is never part of it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ApiKey {
+        ///Total external BYOK usage (in USD) for the API key
+        pub byok_usage: f64,
+        ///External BYOK usage (in USD) for the current UTC day
+        pub byok_usage_daily: f64,
+        ///External BYOK usage (in USD) for current UTC month
+        pub byok_usage_monthly: f64,
+        ///External BYOK usage (in USD) for the current UTC week (Monday-Sunday)
+        pub byok_usage_weekly: f64,
+        ///ISO 8601 timestamp of when the API key was created
+        pub created_at: ::std::string::String,
+        ///The user ID of the key creator. For organization-owned keys, this is the member who created the key. For individual users, this is the user's own ID.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
+        pub creator_user_id: ::std::option::Option<::std::string::String>,
+        ///Whether the API key is disabled
+        pub disabled: bool,
+        ///ISO 8601 UTC timestamp when the API key expires, or null if no expiration
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        ///Partner's end-user identifier used for attribution.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_user: ::std::option::Option<::std::string::String>,
+        ///Unique hash identifier for the API key
+        pub hash: ::std::string::String,
+        ///Whether to include external BYOK usage in the credit limit
+        pub include_byok_in_limit: bool,
+        ///Human-readable label for the API key
+        pub label: ::std::string::String,
+        ///ISO 8601 UTC timestamp of the most recent usage recorded for the API key, or null if no usage has been recorded since the end of 2025
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_used_at: ::std::option::Option<::std::string::String>,
+        ///Spending limit for the API key in USD
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "crate::api::schema::Required<::std::option::Option<f64>>")
+        )]
+        pub limit: ::std::option::Option<f64>,
+        ///Remaining spending limit in USD
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(with = "crate::api::schema::Required<::std::option::Option<f64>>")
+        )]
+        pub limit_remaining: ::std::option::Option<f64>,
+        ///Type of limit reset for the API key
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
+        pub limit_reset: ::std::option::Option<::std::string::String>,
+        ///Name of the API key
+        pub name: ::std::string::String,
+        ///ISO 8601 timestamp of when the API key was last updated
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        ///Total OpenRouter credit usage (in USD) for the API key
+        pub usage: f64,
+        ///OpenRouter credit usage (in USD) for the current UTC day
+        pub usage_daily: f64,
+        ///OpenRouter credit usage (in USD) for the current UTC month
+        pub usage_monthly: f64,
+        ///OpenRouter credit usage (in USD) for the current UTC week (Monday-Sunday)
+        pub usage_weekly: f64,
+        ///The workspace ID this API key belongs to.
+        pub workspace_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`BulkAddWorkspaceMembersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -34,6 +122,46 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///A builtin content filter entry. Builtin filters include PII detectors and the regex-based prompt injection detector.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ContentFilterBuiltinEntry {
+        pub action: crate::enums::ContentFilterBuiltinAction,
+        ///Read-only, system-assigned redaction placeholder derived from the slug (e.g. "[EMAIL]", "[PHONE]"). Not settable by the caller.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scan_scope: ::std::option::Option<crate::enums::PromptInjectionScanScope>,
+        pub slug: crate::enums::ContentFilterBuiltinSlug,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A custom regex content filter that scans request messages for matching patterns.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ContentFilterEntry {
+        pub action: crate::enums::ContentFilterAction,
+        ///Optional label used in redaction placeholders or error messages
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///A regex pattern to match against request content
+        pub pattern: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`CreateApiKeyResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct CreateApiKeyResponse {
+        pub data: ApiKey,
+        pub key: crate::secret::Secret,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`CreateWorkspaceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -41,6 +169,17 @@ pub mod types {
     #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct CreateWorkspaceResponse {
         pub data: Workspace,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`DeleteApiKeyResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct DeleteApiKeyResponse {
+        ///Confirmation that the API key was deleted
+        pub deleted: bool,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -95,6 +234,26 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`GetApiKeyResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct GetApiKeyResponse {
+        pub data: ApiKey,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`GetGuardrailResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct GetGuardrailResponse {
+        pub data: Guardrail,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`GetWorkspaceBudgetResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -115,6 +274,111 @@ pub mod types {
     #[cfg_attr(feature = "schemars", schemars(description = ""))]
     pub struct GetWorkspaceResponse {
         pub data: Workspace,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Guardrail`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct Guardrail {
+        ///Array of model canonical_slugs (immutable identifiers)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///List of allowed provider IDs
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Builtin content filters applied to requests. Includes PII detectors and the regex-based prompt injection detector.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filter_builtins: ::std::option::Option<
+            ::std::vec::Vec<ContentFilterBuiltinEntry>,
+        >,
+        ///Custom regex content filters applied to request messages
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filters: ::std::option::Option<::std::vec::Vec<ContentFilterEntry>>,
+        ///ISO 8601 timestamp of when the guardrail was created
+        pub created_at: ::std::string::String,
+        ///Description of the guardrail
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether this guardrail allows free endpoints that publish prompts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_publication: ::std::option::Option<bool>,
+        ///Whether this guardrail allows free endpoints that train on request data.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_training: ::std::option::Option<bool>,
+        ///Whether this guardrail allows paid endpoints that train on request data.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_paid_model_training: ::std::option::Option<bool>,
+        ///Deprecated. Use enforce_zdr_anthropic, enforce_zdr_openai, enforce_zdr_google, enforce_zdr_xai, and enforce_zdr_other instead. When provided, its value is copied into any of those per-provider fields that are not explicitly specified on the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr: ::std::option::Option<bool>,
+        ///Whether to enforce zero data retention for Anthropic models. Falls back to enforce_zdr when not provided.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_anthropic: ::std::option::Option<bool>,
+        ///Whether to enforce zero data retention for Google models. Falls back to enforce_zdr when not provided.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_google: ::std::option::Option<bool>,
+        ///Whether to enforce zero data retention for OpenAI models. Falls back to enforce_zdr when not provided.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_openai: ::std::option::Option<bool>,
+        ///Whether to enforce zero data retention for models that are not from Anthropic, OpenAI, Google, or xAI. Falls back to enforce_zdr when not provided.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_other: ::std::option::Option<bool>,
+        ///Whether to enforce zero data retention for xAI models. Falls back to enforce_zdr when not provided.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_xai: ::std::option::Option<bool>,
+        ///Unique identifier for the guardrail
+        pub id: ::std::string::String,
+        ///Array of model canonical_slugs to exclude from routing
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///List of provider IDs to exclude from routing
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Whether BYOK (bring-your-own-key) inference spend counts toward this guardrail's limit_usd, in addition to OpenRouter credit spend.
+        pub include_byok_in_budgets: bool,
+        ///Spending limit in USD
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_usd: ::std::option::Option<f64>,
+        ///Name of the guardrail
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_interval: ::std::option::Option<
+            ::std::option::Option<crate::enums::GuardrailInterval>,
+        >,
+        ///ISO 8601 timestamp of when the guardrail was last updated
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        ///The workspace this guardrail belongs to, or `null` for an unscoped legacy guardrail predating workspaces. Workspace membership organizes the guardrail; it does not apply the guardrail to the workspace's traffic. A `null` value does not mean the default workspace, and does not apply the guardrail across every workspace.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+            )
+        )]
+        pub workspace_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ListApiKeysResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct ListApiKeysResponse {
+        ///List of API keys
+        pub data: ::std::vec::Vec<ApiKey>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -155,6 +419,26 @@ pub mod types {
         pub data: ::std::vec::Vec<Workspace>,
         ///Total number of workspaces
         pub total_count: i64,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`UpdateApiKeyResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct UpdateApiKeyResponse {
+        pub data: ApiKey,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`UpdateGuardrailResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", schemars(description = ""))]
+    pub struct UpdateGuardrailResponse {
+        pub data: Guardrail,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -426,6 +710,415 @@ const _: () = {
 };
 #[allow(clippy::all)]
 impl Client {
+    /**Get a guardrail
+
+Get a single guardrail by ID. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/guardrails/{id}`
+
+Arguments:
+- `id`: The unique identifier of the guardrail to retrieve
+*/
+    pub async fn get_guardrail<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> Result<
+        ResponseValue<types::GetGuardrailResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/guardrails/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_guardrail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Update a guardrail
+
+Update an existing guardrail, or materialize an unconfigured workspace default guardrail. Collection fields use replace semantics: send the full desired set on every update. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `PATCH` request to `/guardrails/{id}`
+
+Arguments:
+- `id`: The unique identifier of the guardrail to update
+- `body`
+*/
+    pub async fn update_guardrail<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::UpdateGuardrail,
+    ) -> Result<
+        ResponseValue<types::UpdateGuardrailResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/guardrails/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_guardrail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List API keys
+
+List all API keys for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/keys`
+
+Arguments:
+- `include_disabled`: Whether to include disabled API keys in the response
+- `offset`: Number of API keys to skip for pagination
+- `workspace_id`: Filter API keys by workspace ID. By default, keys in the default workspace are returned.
+*/
+    pub async fn list_api_keys<'a>(
+        &'a self,
+        include_disabled: Option<bool>,
+        offset: Option<i64>,
+        workspace_id: Option<&'a str>,
+    ) -> Result<ResponseValue<types::ListApiKeysResponse>, Error<types::ErrorResponse>> {
+        let url = format!("{}/keys", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "include_disabled",
+                    &include_disabled,
+                ),
+            )
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("workspace_id", &workspace_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_api_keys",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a new API key
+
+Create a new API key for the authenticated user. The plaintext `key` is returned only in this response. Treat it as a write-only, sensitive value; it cannot be retrieved later. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `POST` request to `/keys`
+
+*/
+    pub async fn create_api_key<'a>(
+        &'a self,
+        body: &'a crate::requests::CreateKey,
+    ) -> Result<
+        ResponseValue<types::CreateApiKeyResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!("{}/keys", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a single API key
+
+Get a single API key by hash. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `GET` request to `/keys/{hash}`
+
+Arguments:
+- `hash`: The hash identifier of the API key to retrieve
+*/
+    pub async fn get_api_key<'a>(
+        &'a self,
+        hash: &'a str,
+    ) -> Result<ResponseValue<types::GetApiKeyResponse>, Error<types::ErrorResponse>> {
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete an API key
+
+Delete an existing API key. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `DELETE` request to `/keys/{hash}`
+
+Arguments:
+- `hash`: The hash identifier of the API key to delete
+*/
+    pub async fn delete_api_key<'a>(
+        &'a self,
+        hash: &'a str,
+    ) -> Result<
+        ResponseValue<types::DeleteApiKeyResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Update an API key
+
+Update an existing API key. [Management key](/docs/guides/overview/auth/management-api-keys) required.
+
+Sends a `PATCH` request to `/keys/{hash}`
+
+Arguments:
+- `hash`: The hash identifier of the API key to update
+- `body`
+*/
+    pub async fn update_api_key<'a>(
+        &'a self,
+        hash: &'a str,
+        body: &'a crate::requests::UpdateKey,
+    ) -> Result<
+        ResponseValue<types::UpdateApiKeyResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**List workspaces
 
 List all workspaces for the authenticated user. [Management key](/docs/guides/overview/auth/management-api-keys) required.

@@ -3,14 +3,23 @@
 //! API. Every case must end with a value or an [`Error`], within a bound; proptest reports a panic as a failure.
 //!
 //! Case counts are kept small so the whole file runs in a few seconds; raise them locally with
-//! `PROPTEST_CASES=5000 cargo test -p openrouter-workspaces --test no_panic`.
+//! `PROPTEST_CASES=5000 cargo test -p openrouter-workspaces-tests --test no_panic`.
+//!
+//! This suite lives in the test crate, not beside the library's own tests, so that proptest (and its
+//! regex-syntax and rand) is not a dev-dependency of the library: `cargo run --example tour` on a fresh checkout
+//! builds the library's dev-dependencies, and does not build these (see `cargo xtask cold-build`). The hostile
+//! server is the library tests' own.
 
+#[path = "../../openrouter-workspaces/tests/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use openrouter_workspaces::{BudgetInterval, Client, CreateWorkspace, Error, RetryPolicy, UpdateWorkspace};
+use openrouter_workspaces::operation::OperationId;
+use openrouter_workspaces::{
+    BudgetInterval, Client, CreateKey, CreateWorkspace, Error, RetryPolicy, UpdateGuardrail, UpdateKey, UpdateWorkspace,
+};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use support::{HostileServer, Reply, Then};
@@ -123,46 +132,89 @@ proptest! {
     }
 }
 
-/// The operations a case may call, by index.
-const OPERATIONS: usize = 15;
+/// What a case calls: every operation of the spec (`OperationId::ALL`, through a handle method that sends it),
+/// the three list streams, a key handle's workspace lookup, and the raw client.
+#[derive(Clone, Copy, Debug)]
+enum Case {
+    Operation(OperationId),
+    WorkspaceStream,
+    MemberStream,
+    KeyStream,
+    KeyWorkspaceId,
+    Raw,
+}
 
-/// Calls operation `which` with these arguments; `Ok(())` for any value it returned.
-async fn call(client: &Client, which: usize, id: &str, offset: u64, limit: u32) -> Result<(), Error> {
+/// Every case, derived from the spec's operations: a new operation is a case at once (and fails until `call` knows it).
+fn every_case() -> Vec<Case> {
+    let operations = OperationId::ALL.iter().copied().map(Case::Operation);
+    let others = [Case::WorkspaceStream, Case::MemberStream, Case::KeyStream, Case::KeyWorkspaceId, Case::Raw];
+    operations.chain(others).collect()
+}
+
+/// Calls `case` with these arguments; `Ok(())` for any value it returned.
+async fn call(client: &Client, case: Case, id: &str, offset: u64, limit: u32) -> Result<(), Error> {
     let workspaces = client.workspaces();
-    match which {
-        0 => workspaces.get(id).await.map(drop),
-        1 => workspaces.list_page(offset, limit).await.map(drop),
-        2 => workspaces.create(CreateWorkspace::new(id, id)).await.map(drop),
-        3 => workspaces.update(id, UpdateWorkspace::new().name(id).clear_description()).await.map(drop),
-        4 => workspaces.delete(id).await,
-        5 => workspaces.members(id).list_page(offset, limit).await.map(drop),
-        6 => workspaces.members(id).add([id]).await.map(drop),
-        7 => workspaces.members(id).remove([id, "user_b"]).await.map(drop),
-        8 => workspaces.budgets(id).list().await.map(drop),
-        9 => workspaces.budgets(id).get(BudgetInterval::from(id)).await.map(drop),
-        10 => workspaces.budgets(id).set(BudgetInterval::Monthly, f64::from(limit)).await.map(drop),
-        11 => workspaces.budgets(id).delete(BudgetInterval::Daily).await,
-        12 => workspaces.list().starting_at(offset).page_size(limit).collect().await.map(drop),
-        13 => workspaces.members(id).list().starting_at(offset).page_size(limit).collect().await.map(drop),
-        // The raw client: any error is its own type; only that it returns matters.
-        _ => {
-            let _ = client.raw().get_workspace(id).await;
-            Ok(())
+    let operation = match case {
+        Case::Operation(operation) => operation,
+        Case::WorkspaceStream => {
+            return workspaces.list().starting_at(offset).page_size(limit).collect().await.map(drop);
         }
+        Case::MemberStream => {
+            return workspaces.members(id).list().starting_at(offset).page_size(limit).collect().await.map(drop);
+        }
+        Case::KeyStream => return workspaces.keys(id).list().starting_at(offset).collect().await.map(drop),
+        Case::KeyWorkspaceId => return workspaces.keys(id).workspace_id().await.map(drop),
+        // The raw client: any error is its own type; only that it returns matters.
+        Case::Raw => {
+            let _ = client.raw().get_workspace(id).await;
+            return Ok(());
+        }
+    };
+    match operation {
+        OperationId::GetWorkspace => workspaces.get(id).await.map(drop),
+        OperationId::ListWorkspaces => workspaces.list_page(offset, limit).await.map(drop),
+        OperationId::CreateWorkspace => workspaces.create(CreateWorkspace::new(id, id)).await.map(drop),
+        OperationId::UpdateWorkspace => {
+            workspaces.update(id, UpdateWorkspace::new().name(id).clear_description()).await.map(drop)
+        }
+        OperationId::DeleteWorkspace => workspaces.delete(id).await,
+        OperationId::ListWorkspaceMembers => workspaces.members(id).list_page(offset, limit).await.map(drop),
+        OperationId::BulkAddWorkspaceMembers => workspaces.members(id).add([id]).await.map(drop),
+        OperationId::BulkRemoveWorkspaceMembers => workspaces.members(id).remove([id, "user_b"]).await.map(drop),
+        OperationId::ListWorkspaceBudgets => workspaces.budgets(id).list().await.map(drop),
+        OperationId::GetWorkspaceBudget => workspaces.budgets(id).get(BudgetInterval::from(id)).await.map(drop),
+        OperationId::UpsertWorkspaceBudget => {
+            workspaces.budgets(id).set(BudgetInterval::Monthly, f64::from(limit)).await.map(drop)
+        }
+        OperationId::DeleteWorkspaceBudget => workspaces.budgets(id).delete(BudgetInterval::Daily).await,
+        OperationId::ListApiKeys => {
+            workspaces.keys(id).include_disabled(limit.is_multiple_of(2)).list_page(offset).await.map(drop)
+        }
+        OperationId::CreateApiKey => {
+            workspaces.keys(id).create(CreateKey::new(id).limit(f64::from(limit))).await.map(drop)
+        }
+        OperationId::GetApiKey => client.keys().get(id).await.map(drop),
+        OperationId::UpdateApiKey => client.keys().update(id, UpdateKey::new().name(id).clear_limit()).await.map(drop),
+        OperationId::DeleteApiKey => client.keys().delete(id).await,
+        OperationId::GetGuardrail => workspaces.default_guardrail(id).get().await.map(drop),
+        OperationId::UpdateGuardrail => {
+            workspaces.default_guardrail(id).update(UpdateGuardrail::new().limit_usd(f64::from(limit))).await.map(drop)
+        }
+        other => panic!("no case for the operation {other}: add it to `call` in tests/no_panic.rs"),
     }
 }
 
 /// Runs `call` on the shared runtime, failing when it does not end within 10 s (every client here has a total
 /// deadline of at most 2 s per call, and a list stops at the first repeated page).
-fn bounded(client: &Client, which: usize, id: &str, offset: u64, limit: u32) -> Result<(), Error> {
+fn bounded(client: &Client, case: Case, id: &str, offset: u64, limit: u32) -> Result<(), Error> {
     runtime()
-        .block_on(async { tokio::time::timeout(Duration::from_secs(10), call(client, which, id, offset, limit)).await })
-        .unwrap_or_else(|_| panic!("operation {which} did not end within 10 s"))
+        .block_on(async { tokio::time::timeout(Duration::from_secs(10), call(client, case, id, offset, limit)).await })
+        .unwrap_or_else(|_| panic!("{case:?} did not end within 10 s"))
 }
 
 /// The scripted server of one test (tests run in parallel: each has its own).
 fn scripted(test: usize) -> &'static Scripted {
-    static SERVERS: [OnceLock<Scripted>; 4] = [const { OnceLock::new() }; 4];
+    static SERVERS: [OnceLock<Scripted>; 5] = [const { OnceLock::new() }; 5];
     SERVERS[test].get_or_init(Scripted::start)
 }
 
@@ -170,7 +222,10 @@ fn scripted(test: usize) -> &'static Scripted {
 /// milliseconds. No pooling, so that no case gets a connection a previous case's server left in any state.
 fn http() -> reqwest::Client {
     static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    HTTP.get_or_init(|| reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("an HTTP client")).clone()
+    HTTP.get_or_init(|| {
+        openrouter_workspaces_tests::plain_http_client_builder().pool_max_idle_per_host(0).build().unwrap()
+    })
+    .clone()
 }
 
 /// A client of a scripted server: quick retries, short deadlines.
@@ -264,7 +319,7 @@ proptest! {
     /// ends).
     #[test]
     fn any_id_page_size_and_offset_ends_with_a_value_or_an_error(
-        which in 0..OPERATIONS,
+        which in proptest::sample::select(every_case()),
         id in text(),
         offset in prop_oneof![any::<u64>(), Just(u64::MAX), Just(u64::MAX - 1), 0u64..1000],
         limit in prop_oneof![any::<u32>(), 0u32..120],
@@ -279,7 +334,7 @@ proptest! {
     /// Any response bytes, through every operation: a value or an error, within the bound.
     #[test]
     fn any_response_ends_with_a_value_or_an_error(
-        which in 0..OPERATIONS,
+        which in proptest::sample::select(every_case()),
         reply in response(),
         limit in 1u32..=100,
     ) {
@@ -294,7 +349,7 @@ proptest! {
     /// retryable status: no arithmetic overflow, and the call ends.
     #[test]
     fn any_timeouts_and_retry_settings_end_without_overflow(
-        which in 0..OPERATIONS,
+        which in proptest::sample::select(every_case()),
         timeouts in (duration(), duration()),
         attempts in 0u32..5,
         // The initial backoff may be anything; the longest wait and the longest server hint are short, so that no
@@ -359,6 +414,18 @@ fn the_largest_durations_are_accepted_and_a_call_still_ends() {
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::MAX).max_backoff(Duration::MAX))
         .build()
         .unwrap();
-    let err = bounded(&client, 0, "w1", 0, 10).unwrap_err();
+    let err = bounded(&client, Case::Operation(OperationId::GetWorkspace), "w1", 0, 10).unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");
+}
+
+/// Every case once, so that an operation of the spec that `call` does not know fails here whatever proptest picks.
+#[test]
+fn every_operation_of_the_spec_is_a_case() {
+    let server = scripted(4);
+    server.set(Reply::json(200, &support::page(&["p1"], 1)));
+    for case in every_case() {
+        if let Err(err) = bounded(&quick_client(server), case, "w1", 0, 10) {
+            inspect(&err);
+        }
+    }
 }

@@ -1,4 +1,7 @@
 //! Each attempt is visible in `tracing` (operation, attempt, status, elapsed, request id), and the key never is.
+//!
+//! In the test crate, so that tracing-subscriber is not a dev-dependency of the library (which
+//! `cargo run --example tour` builds; see `cargo xtask cold-build`).
 
 use std::sync::{Arc, Mutex};
 
@@ -77,4 +80,32 @@ async fn every_attempt_is_traced_with_its_fields_and_without_the_key() {
         !log.contains(SECRET) && !log.contains("do-not-log-me") && !log.contains("wrong-key"),
         "a key leaked:\n{log}"
     );
+}
+
+/// A created API key's secret reaches the caller only: not the trace, not the fake's log, not `Debug`.
+#[tokio::test(flavor = "current_thread")]
+async fn a_created_keys_secret_is_never_traced_or_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = FakeServer::start().await.unwrap();
+    let client = server.client();
+    let created =
+        client.workspaces().keys("default").create(openrouter_workspaces::CreateKey::new("ci")).await.unwrap();
+    let secret = created.key.expose_secret().to_owned();
+    assert!(secret.starts_with("sk-or-v1-"));
+    let shown = format!("{created:?} {} {}", created.key, serde_json::to_string(&created).unwrap());
+    assert!(!shown.contains(&secret), "{shown}");
+    tracing::info!(?created, "created a key");
+    let log = captured.text();
+    assert!(log.contains("created a key"), "{log}");
+    assert!(!log.contains(&secret), "the secret was traced: {log}");
+    let requests = format!("{:?}", server.requests());
+    assert!(requests.contains(openrouter_workspaces::REDACTED), "{requests}");
+    assert!(!requests.contains(&secret), "the secret is in the fake's log: {requests}");
 }
