@@ -60,12 +60,24 @@ impl fmt::Display for Bound {
 pub struct Pattern {
     source: &'static str,
     matches: fn(&str) -> bool,
+    rule: Option<&'static str>,
 }
 
 impl Pattern {
     /// A pattern and its matcher (the generator emits both).
     pub(crate) const fn new(source: &'static str, matches: fn(&str) -> bool) -> Pattern {
-        Pattern { source, matches }
+        Pattern { source, matches, rule: None }
+    }
+
+    /// A pattern, its matcher, and what it requires in words (the spec's `x-pattern-rule`).
+    pub(crate) const fn with_rule(source: &'static str, matches: fn(&str) -> bool, rule: &'static str) -> Pattern {
+        Pattern { source, matches, rule: Some(rule) }
+    }
+
+    /// What the pattern requires in words, when the spec says it (`x-pattern-rule`, e.g. "must not be blank, start
+    /// or end with whitespace, or hold control characters").
+    pub fn rule(&self) -> Option<&'static str> {
+        self.rule
     }
 
     /// The pattern as the spec writes it.

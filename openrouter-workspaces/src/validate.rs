@@ -42,7 +42,11 @@ pub(crate) fn check_str(field: &'static str, schema: &Schema, value: &str, side:
         }
     }
     if let Some(pattern) = schema.pattern.filter(|p| !p.is_match(value)) {
-        return Err(Error::invalid(field, format!("must match the pattern {}", pattern.source()), value));
+        let rule = match pattern.rule() {
+            Some(rule) => rule.to_owned(),
+            None => format!("must match the pattern {}", pattern.source()),
+        };
+        return Err(Error::invalid(field, rule, value));
     }
     let must_know = side == Side::Server || !schema.open;
     if must_know && !schema.values.is_empty() && !schema.values.contains(&value) {
@@ -267,6 +271,18 @@ mod tests {
             rule_of(check_str("name", &name, "é", Side::Client)),
             "name: must have at least 2 characters (got 1)"
         );
+    }
+
+    #[test]
+    fn a_pattern_with_a_rule_in_words_names_it_instead_of_the_pattern() {
+        let id = Schema {
+            min_length: Some(1),
+            pattern: Some(Pattern::with_rule("^\\S+$", |v| !v.contains(' '), "must not hold spaces")),
+            ..Schema::of(Kind::String)
+        };
+        assert_eq!(rule_of(check_str("user_ids", &id, "a b", Side::Client)), "user_ids: must not hold spaces");
+        assert_eq!(rule_of(check_str("user_ids", &id, "", Side::Server)), "user_ids: must not be empty");
+        assert_eq!(rule_of(check_str("user_ids", &id, "ab", Side::Server)), "ok");
     }
 
     #[test]

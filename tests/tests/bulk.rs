@@ -206,6 +206,53 @@ async fn update_many_applies_each_update_and_reports_the_ones_that_failed() {
     assert_eq!(server.request_count(OperationId::UpdateWorkspace), 1);
 }
 
+/// The overlay's identifier rule on user ids (spec/overlay.yaml, `x-rules.identifier`): an empty, blank or
+/// control-character id can name no user. The client sends nothing and names the rule, for a single call and for
+/// a bulk job; the fake refuses the same body with 400 and the same rule.
+#[tokio::test]
+async fn member_requests_with_empty_blank_or_control_character_ids_send_nothing_and_name_the_rule() {
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    let members = client.workspaces().members("default");
+    let bad = ["", " ", "   ", "\t", " user_alice", "user_alice ", "user\nalice", "user\u{0}alice", "user\u{85}x"];
+    let blank_rule = "must not be blank, start or end with whitespace, or hold control characters";
+    let rule_of = |err: Error| match err {
+        Error::InvalidInput(i) => {
+            assert_eq!(i.field, "user_ids", "{i:?}");
+            i.rule.clone()
+        }
+        other => panic!("expected invalid user_ids, got {other}"),
+    };
+    for id in bad {
+        let expected = if id.is_empty() { "must not be empty" } else { blank_rule };
+        let ids = vec!["user_alice".to_owned(), id.to_owned()];
+        assert_eq!(rule_of(members.add(ids.clone()).await.unwrap_err()), expected, "add {id:?}");
+        assert_eq!(rule_of(members.remove(ids.clone()).await.unwrap_err()), expected, "remove {id:?}");
+        let report = members.add_all(ids).collect().await;
+        assert_eq!(report.len(), 1, "{id:?}");
+        let err = report.into_iter().next().unwrap().result.unwrap_err();
+        assert!(err.to_string().contains(expected), "add_all {id:?}: {err}");
+    }
+    assert!(server.requests().is_empty(), "requests reached the server: {:?}", server.requests());
+
+    // Inner spaces and non-ASCII text are fine: the request is sent (and the fake answers as for any unknown user).
+    let err = members.add(["user alice é"]).await.unwrap_err();
+    assert!(!matches!(err, Error::InvalidInput(_)), "{err}");
+    assert_eq!(server.request_count(OperationId::BulkAddWorkspaceMembers), 1);
+
+    // The fake holds the same rule: a blank id sent by hand is refused with 400, naming it.
+    let response = openrouter_workspaces_tests::plain_http_client()
+        .post(format!("{}/workspaces/default/members/remove", server.base_url()))
+        .bearer_auth(openrouter_workspaces::fake::FAKE_API_KEY)
+        .json(&serde_json::json!({"user_ids": ["user_alice", "  "]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let text = response.text().await.unwrap();
+    assert!(text.contains(blank_rule) && text.contains("user_ids"), "{text}");
+}
+
 #[tokio::test]
 async fn transient_5xx_answers_on_the_member_and_budget_steps_do_not_fail_an_item() {
     // Adding members is marked idempotent in the spec (`x-idempotent`: "memberships created or updated"), so a

@@ -569,7 +569,8 @@ fn a_constraint_on_a_response_is_documentation_and_on_a_request_body_is_not() {
             let mut out = Vec::new();
             let mut place = Place { path: name.to_owned(), optional: false, in_request_body, out: &mut out };
             compare(&changed, &sdk, true, &mut place);
-            let found: Vec<&Difference> = out.iter().filter(|d| d.keyword == key).collect();
+            let at = format!("{name}/properties/{prop}");
+            let found: Vec<&Difference> = out.iter().filter(|d| d.keyword == key && d.path == at).collect();
             assert_eq!(found.len(), 1, "{name}.{prop}: {key} added upstream, reported: {out:?}");
             let explained = deliberate(found[0]);
             if in_request_body {

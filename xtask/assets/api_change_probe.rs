@@ -2,7 +2,7 @@
 //! change; not part of the project (it only compiles once the change is generated).
 
 use openrouter_workspaces::fake::{FAKE_API_KEY, FakeServer, OrgUser};
-use openrouter_workspaces::{CreateWorkspace, Error, UpdateWorkspace, WorkspaceMemberRole, limits};
+use openrouter_workspaces::{CreateWorkspace, Error, UpdateWorkspace, Workspace, WorkspaceMemberRole, limits};
 use openrouter_workspaces_tests::Spec;
 
 #[tokio::test]
@@ -27,6 +27,23 @@ async fn the_new_property_limit_and_role_work_end_to_end() {
     assert_eq!(cleared.spend_alert_email, None);
     assert_eq!(server.requests().last().unwrap().body.as_ref().unwrap()["spend_alert_email"], serde_json::Value::Null);
     assert_eq!(ws.get("probe").await.unwrap().spend_alert_email, None);
+
+    // The new property's limit (maxLength 254), on the client (nothing sent) and in `limits`.
+    assert_eq!(limits::CREATE_WORKSPACE_SPEND_ALERT_EMAIL_MAX_LENGTH, 254);
+    let sent = server.requests().len();
+    let long = "e".repeat(255);
+    let refused = ws.update("probe", UpdateWorkspace::new().spend_alert_email(long.clone())).await.unwrap_err();
+    assert!(matches!(&refused, Error::InvalidInput(i) if i.field == "spend_alert_email"), "{refused}");
+    assert_eq!(server.requests().len(), sent, "the client sent a request it should have refused");
+
+    // Constraints on response fields are documentation: the types stay plain, longer values decode.
+    let mut wire = serde_json::to_value(&created).unwrap();
+    wire["name"] = serde_json::json!("n".repeat(150));
+    wire["spend_alert_email"] = serde_json::json!("e".repeat(300));
+    let read: Workspace = serde_json::from_value(wire).unwrap();
+    let name: &String = &read.name;
+    let email: &Option<String> = &read.spend_alert_email;
+    assert_eq!((name.len(), email.as_ref().map(String::len)), (150, Some(300)));
 
     // The raised limit: the new maximum passes both; one more is refused by the client (nothing sent) and the fake.
     assert_eq!(limits::CREATE_WORKSPACE_NAME_MAX_LENGTH, 120);

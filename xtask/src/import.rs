@@ -83,6 +83,47 @@ pub fn import(upstream: &Value, overlay: Option<&Value>) -> Result<(Value, Vec<S
     Ok((doc, report))
 }
 
+/// Component schemas upstream renamed between two of its documents: a schema gone from `old` whose very shape is a
+/// schema new in `new` (its `$ref`s to other renamed schemas aside). Each is `(old name, new name)`. Its Rust type
+/// would be renamed, a breaking change for users; [`renamed_schema_advice`] says how to keep the old name.
+pub fn renamed_schemas(old: &Value, new: &Value) -> Vec<(String, String)> {
+    let schemas =
+        |doc: &Value| doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+    let (old, new) = (schemas(old), schemas(new));
+    let gone: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
+    let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
+    let mut out = Vec::new();
+    for g in gone {
+        let same: Vec<&&String> = added.iter().filter(|a| same_shape(&old[g], &new[a.as_str()], g, a)).collect();
+        if let [only] = same.as_slice() {
+            out.push((g.clone(), (**only).clone()));
+        }
+    }
+    out
+}
+
+/// Whether two schemas are the same once `new_name`'s self-references read `old_name`.
+fn same_shape(old: &Value, new: &Value, old_name: &str, new_name: &str) -> bool {
+    let text = serde_json::to_string(new)
+        .unwrap_or_default()
+        .replace(&format!("\"#/components/schemas/{new_name}\""), &format!("\"#/components/schemas/{old_name}\""));
+    serde_json::from_str::<Value>(&text).is_ok_and(|new| &new == old)
+}
+
+/// What to add to the overlay (first among its actions, before any that names the schema) to keep the Rust name of
+/// schemas upstream renamed.
+pub fn renamed_schema_advice(renamed: &[(String, String)]) -> String {
+    let pairs: Vec<String> = renamed.iter().map(|(old, new)| format!("{new}: {old}")).collect();
+    format!(
+        "upstream renamed schema(s) {} (same shape): their Rust types (public API) would be renamed. To keep the \
+         names, put this action first in {OVERLAY_PATH} and import again:\n  - description: Schemas upstream \
+         renamed keep this SDK's names (and its public types')\n    target: $.components.schemas\n    x-rename: \
+         {{{}}}",
+        renamed.iter().map(|(old, new)| format!("`{old}` to `{new}`")).collect::<Vec<_>>().join(", "),
+        pairs.join(", ")
+    )
+}
+
 fn count_components(doc: &Value) -> usize {
     doc.get("components")
         .and_then(Value::as_object)

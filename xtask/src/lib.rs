@@ -139,9 +139,17 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
     let snapshot_path = root.join(UPSTREAM_PATH);
     let writes_project_spec = same_file(out, &root.join(SPEC_PATH)) && use_overlay;
     let mut report = Vec::new();
+    let mut rename_advice: Option<String> = None;
     let upstream = match input {
         Some(input) => {
             let upstream = import::extract(&spec::read_tree(input)?, import::SELECTION)?;
+            if let Ok(previous) = spec::read_tree(&snapshot_path) {
+                let renamed = import::renamed_schemas(&previous, &upstream);
+                if !renamed.is_empty() {
+                    rename_advice = Some(format!("WARNING: {}", import::renamed_schema_advice(&renamed)));
+                    report.extend(rename_advice.clone());
+                }
+            }
             if writes_project_spec {
                 let name =
                     input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into());
@@ -157,7 +165,11 @@ pub fn import_spec(root: &Path, input: Option<&Path>, out: &Path, use_overlay: b
         }
         None => spec::read_tree(&snapshot_path)?,
     };
-    let yaml = imported_spec(root, &upstream, use_overlay, &mut report)?;
+    // An overlay action naming a schema upstream renamed fails the import: the advice goes with the error.
+    let yaml = imported_spec(root, &upstream, use_overlay, &mut report).map_err(|e| match &rename_advice {
+        Some(advice) => format!("{e}\n{advice}"),
+        None => e,
+    })?;
     std::fs::write(out, yaml).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     report.push(format!("wrote {}", out.display()));
     Ok(report)

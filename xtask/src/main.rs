@@ -22,8 +22,10 @@ enum Command {
     },
     /// Lint spec/openapi.yaml and report the problems found.
     Lint,
-    /// Change the upstream API in a copy of the workspace (a new property, a raised limit, a new enum value),
-    /// import and regenerate there with no hand edit, and run the copy's tests with a probe of the change.
+    /// Change the upstream API in a copy of the workspace, one kind of change per scenario (a new property, a
+    /// raised limit, a constraint on a response field, a new enum value, a removed property, a renamed schema, a
+    /// new required property), import and regenerate there, and check the outcome README "When the API changes"
+    /// promises: generated code, diff-spec, the copy's tests with a probe, the copy's public API.
     ApiChange {
         /// Where the copy builds (default: target/api-change; never the project's own target directory).
         #[arg(long)]

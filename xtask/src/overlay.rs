@@ -8,7 +8,8 @@
 //!
 //! Two extensions, for what the Overlay spec cannot say:
 //! - `x-rename: {old: new}` renames keys of the object(s) selected by `target`, keeping the value (used for a
-//!   renamed path template);
+//!   renamed path template); when the target is `$.components.schemas`, every `$ref` to a renamed schema follows
+//!   it, so a schema upstream renames keeps its old name (and its Rust type's) with one action;
 //! - `x-extract: Name` moves the schema selected by `target` to `components/schemas/Name` and leaves a `$ref` to it
 //!   in its place (used to name an inline enum, so that the generator can give it an open enum of its own while
 //!   its values keep coming from upstream). Extracting the same schema twice is fine; a different schema under an
@@ -71,6 +72,12 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>, String> {
                     let value = map.remove(old).ok_or(format!("{at}/x-rename: {pointer} has no key {old:?}"))?;
                     map.insert(new.to_owned(), value);
                 }
+                if pointer == "/components/schemas" {
+                    for (old, new) in rename {
+                        let to = |name: &str| format!("#/components/schemas/{}", crate::spec::escape_segment(name));
+                        rewrite_refs(doc, &to(old), &to(new.as_str().unwrap_or_default()));
+                    }
+                }
             }
         }
         report.push(format!("{what} ({} node(s))", pointers.len()));
@@ -94,6 +101,20 @@ pub fn merge(target: &mut Value, update: &Value) {
         (Value::Array(target), Value::Array(update)) => target.extend(update.iter().cloned()),
         (Value::Array(target), update) => target.push(update.clone()),
         (target, update) => *target = update.clone(),
+    }
+}
+
+/// Every `$ref` equal to `from` becomes `to`.
+fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
+    match node {
+        Value::Object(map) => {
+            if map.get("$ref").and_then(Value::as_str) == Some(from) {
+                map.insert("$ref".to_owned(), Value::String(to.to_owned()));
+            }
+            map.values_mut().for_each(|v| rewrite_refs(v, from, to));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, from, to)),
+        _ => {}
     }
 }
 
@@ -194,6 +215,25 @@ mod tests {
         let err = apply(&mut doc, &overlay(json!([{"target": "$..[", "remove": true}]))).unwrap_err();
         assert!(err.starts_with("/actions/0/target:"), "{err}");
         assert!(apply(&mut doc, &json!({"actions": []})).unwrap_err().starts_with("/overlay:"));
+    }
+
+    #[test]
+    fn renaming_a_schema_moves_its_refs() {
+        let mut doc = json!({"components": {"schemas": {
+            "Budget": {"type": "object"},
+            "List": {"type": "array", "items": {"$ref": "#/components/schemas/Budget"}},
+            "Other": {"$ref": "#/components/schemas/BudgetX"}
+        }}});
+        apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.components.schemas", "x-rename": {"Budget": "WorkspaceBudget"}}])),
+        )
+        .unwrap();
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["WorkspaceBudget"], json!({"type": "object"}));
+        assert!(schemas.get("Budget").is_none());
+        assert_eq!(schemas["List"]["items"]["$ref"], "#/components/schemas/WorkspaceBudget");
+        assert_eq!(schemas["Other"]["$ref"], "#/components/schemas/BudgetX", "only that schema's refs");
     }
 
     #[test]

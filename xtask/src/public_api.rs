@@ -37,9 +37,16 @@ fn promised(line: &str) -> bool {
 /// When rustdoc or the JSON reader fails.
 pub fn current(root: &Path) -> Result<String, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    current_in(root, &target)
+}
+
+/// [`current`] for the workspace at `root` built in `target` (`cargo xtask api-change` reads a copy's).
+pub fn current_in(root: &Path, target: &Path) -> Result<String, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("CARGO_MANIFEST_DIR")
         .env("RUSTC_BOOTSTRAP", "1")
         // Every feature, as docs.rs documents the crate (and as CI's docs step builds it, so the two share a build).
         .args(["rustdoc", "--quiet", "-p", "openrouter-workspaces", "--lib", "--all-features"])

@@ -82,9 +82,15 @@ pub(super) fn blank(shape: &[(&str, bool, bool)], values: Value) -> Object {
     let mut out: Object =
         shape.iter().filter(|(_, _, nullable)| *nullable).map(|(n, _, _)| ((*n).to_owned(), Value::Null)).collect();
     if let Value::Object(values) = values {
-        out.extend(values);
+        // The fake's defaults, for the properties the spec defines: a default of an optional property upstream has
+        // since removed is not stored (a required one the fake cannot fill is `checked`'s loud 500).
+        out.extend(values.into_iter().filter(|(k, _)| defines(shape, k)));
     }
     out
+}
+
+fn defines(shape: &[(&str, bool, bool)], name: &str) -> bool {
+    shape.iter().any(|(n, _, _)| *n == name)
 }
 
 /// Copies every property of `body` (its JSON, as sent) that `shape` has into `object`: a value, or `null` to clear.
@@ -123,6 +129,9 @@ pub(super) fn text<'a>(object: &'a Object, name: &str) -> &'a str {
 pub(super) struct Entry {
     pub(super) workspace: Object,
     pub(super) is_default: bool,
+    /// Whether BYOK spend counts toward the budgets: the budget endpoints' workspace-wide setting, kept here (and
+    /// shown on the workspace while the spec's `Workspace` defines `include_byok_in_budgets`).
+    byok: bool,
     /// Explicit memberships: user id -> membership (the default workspace has none; its members are implicit).
     members: BTreeMap<String, Object>,
     /// Budgets by rank (see [`rank`]).
@@ -171,7 +180,13 @@ impl Store {
         let now = state.now();
         let id = derived_id(&["default-workspace"]);
         let workspace = state.new_workspace(&id, CreateWorkspace::new("Default Workspace", "default"), &now)?;
-        state.entries.push(Entry { workspace, is_default: true, members: BTreeMap::new(), budgets: BTreeMap::new() });
+        state.entries.push(Entry {
+            workspace,
+            is_default: true,
+            byok: false,
+            members: BTreeMap::new(),
+            budgets: BTreeMap::new(),
+        });
         Ok(state)
     }
 
@@ -246,6 +261,7 @@ impl Store {
         self.entries.push(Entry {
             workspace: w,
             is_default: false,
+            byok: false,
             members: BTreeMap::new(),
             budgets: BTreeMap::new(),
         });
@@ -383,7 +399,7 @@ impl Store {
     }
 
     fn byok(&self, i: usize) -> Value {
-        self.entries[i].workspace.get("include_byok_in_budgets").cloned().unwrap_or(Value::Bool(false))
+        Value::Bool(self.entries[i].byok)
     }
 
     pub(crate) fn list_budgets(&self, id: &str) -> Outcome {
@@ -430,7 +446,10 @@ impl Store {
         let now = self.now();
         let entry = &mut self.entries[i];
         if let Some(byok) = body.include_byok_in_budgets {
-            entry.workspace.insert("include_byok_in_budgets".into(), Value::Bool(byok));
+            entry.byok = byok;
+            if defines(shapes::WORKSPACE, "include_byok_in_budgets") {
+                entry.workspace.insert("include_byok_in_budgets".into(), Value::Bool(byok));
+            }
         }
         let workspace_id = entry.id().to_owned();
         let budget = match entry.budgets.get(&r) {

@@ -9,32 +9,32 @@
 pub mod limits {
     /// `minLength`: 1, path parameter `id` of `getGuardrail`.
     pub const GET_GUARDRAIL_ID_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `id` of `getGuardrail`.
-    pub const GET_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `getGuardrail`.
+    pub const GET_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `updateGuardrail`.
     pub const UPDATE_GUARDRAIL_ID_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `id` of `updateGuardrail`.
-    pub const UPDATE_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `updateGuardrail`.
+    pub const UPDATE_GUARDRAIL_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minimum`: 0, query parameter `offset` of `listApiKeys`.
     pub const LIST_API_KEYS_OFFSET_MINIMUM: i64 = 0;
     /// `maximum`: 9223372036854775807, query parameter `offset` of `listApiKeys`.
     pub const LIST_API_KEYS_OFFSET_MAXIMUM: i64 = 9223372036854775807;
     /// `minLength`: 1, query parameter `workspace_id` of `listApiKeys`.
     pub const LIST_API_KEYS_WORKSPACE_ID_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, query parameter `workspace_id` of `listApiKeys`.
-    pub const LIST_API_KEYS_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, query parameter `workspace_id` of `listApiKeys`.
+    pub const LIST_API_KEYS_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, path parameter `hash` of `getApiKey`.
     pub const GET_API_KEY_HASH_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `getApiKey`.
-    pub const GET_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `hash` of `getApiKey`.
+    pub const GET_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `hash` of `deleteApiKey`.
     pub const DELETE_API_KEY_HASH_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `deleteApiKey`.
-    pub const DELETE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `hash` of `deleteApiKey`.
+    pub const DELETE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `hash` of `updateApiKey`.
     pub const UPDATE_API_KEY_HASH_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, path parameter `hash` of `updateApiKey`.
-    pub const UPDATE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `hash` of `updateApiKey`.
+    pub const UPDATE_API_KEY_HASH_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minimum`: 0, query parameter `offset` of `listWorkspaces`.
     pub const LIST_WORKSPACES_OFFSET_MINIMUM: i64 = 0;
     /// `maximum`: 9223372036854775807, query parameter `offset` of `listWorkspaces`.
@@ -49,12 +49,20 @@ pub mod limits {
     pub const LIST_WORKSPACES_LIMIT_DEFAULT: i64 = 50;
     /// `minLength`: 1, path parameter `id` of `getWorkspace`.
     pub const GET_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `getWorkspace`.
+    pub const GET_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `deleteWorkspace`.
     pub const DELETE_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `deleteWorkspace`.
+    pub const DELETE_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `updateWorkspace`.
     pub const UPDATE_WORKSPACE_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `updateWorkspace`.
+    pub const UPDATE_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `listWorkspaceMembers`.
     pub const LIST_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `listWorkspaceMembers`.
+    pub const LIST_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minimum`: 0, query parameter `offset` of `listWorkspaceMembers`.
     pub const LIST_WORKSPACE_MEMBERS_OFFSET_MINIMUM: i64 = 0;
     /// `maximum`: 9223372036854775807, query parameter `offset` of `listWorkspaceMembers`.
@@ -69,44 +77,92 @@ pub mod limits {
     pub const LIST_WORKSPACE_MEMBERS_LIMIT_DEFAULT: i64 = 50;
     /// `minLength`: 1, path parameter `id` of `bulkAddWorkspaceMembers`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `bulkAddWorkspaceMembers`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `id` of `bulkRemoveWorkspaceMembers`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_ID_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `id` of `bulkRemoveWorkspaceMembers`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `listWorkspaceBudgets`.
     pub const LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `listWorkspaceBudgets`.
+    pub const LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `getWorkspaceBudget`.
     pub const GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `getWorkspaceBudget`.
+    pub const GET_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `upsertWorkspaceBudget`.
     pub const UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `upsertWorkspaceBudget`.
+    pub const UPSERT_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minLength`: 1, path parameter `workspace_ref` of `deleteWorkspaceBudget`.
     pub const DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `workspace_ref` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
+    /// `minLength`: 1, path parameter `interval` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$`, path parameter `interval` of `deleteWorkspaceBudget`.
+    pub const DELETE_WORKSPACE_BUDGET_INTERVAL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$";
     /// `minItems`: 1, property `user_ids` of `BulkAddWorkspaceMembersRequest`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS: usize = 1;
     /// `maxItems`: 100, property `user_ids` of `BulkAddWorkspaceMembersRequest`.
     pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS: usize = 100;
+    /// `minLength`: 1, the items of `user_ids` of `BulkAddWorkspaceMembersRequest`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, the items of `user_ids` of `BulkAddWorkspaceMembersRequest`.
+    pub const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minItems`: 1, property `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS: usize = 1;
     /// `maxItems`: 100, property `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
     pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS: usize = 100;
+    /// `minLength`: 1, the items of `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, the items of `user_ids` of `BulkRemoveWorkspaceMembersRequest`.
+    pub const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `name` of `CreateApiKeyRequest`.
     pub const CREATE_KEY_NAME_MIN_LENGTH: usize = 1;
     /// `minLength`: 1, property `creator_user_id` of `CreateApiKeyRequest`.
     pub const CREATE_KEY_CREATOR_USER_ID_MIN_LENGTH: usize = 1;
     /// `minLength`: 1, property `workspace_id` of `CreateApiKeyRequest`.
     pub const CREATE_KEY_WORKSPACE_ID_MIN_LENGTH: usize = 1;
-    /// `pattern`: `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`, property `workspace_id` of `CreateApiKeyRequest`.
-    pub const CREATE_KEY_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$";
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `workspace_id` of `CreateApiKeyRequest`.
+    pub const CREATE_KEY_WORKSPACE_ID_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `name` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 100, property `name` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_NAME_MAX_LENGTH: usize = 100;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `name` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_NAME_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_MIN_LENGTH: usize = 1;
     /// `maxLength`: 50, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_MAX_LENGTH: usize = 50;
     /// `pattern`: `^[a-z0-9]+(?:-[a-z0-9]+)*$`, property `slug` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_SLUG_PATTERN: &str = "^[a-z0-9]+(?:-[a-z0-9]+)*$";
+    /// `minLength`: 1, property `default_image_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_image_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_provider_sort` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_provider_sort` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_text_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_text_model` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `maxLength`: 500, property `description` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `pattern`: `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`, property `description` of `CreateWorkspaceRequest`.
+    pub const CREATE_WORKSPACE_DESCRIPTION_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
     /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
     pub const CREATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
     /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `CreateWorkspaceRequest`.
@@ -129,8 +185,22 @@ pub mod limits {
     pub const UPDATE_GUARDRAIL_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 200, property `name` of `UpdateGuardrailRequest`.
     pub const UPDATE_GUARDRAIL_NAME_MAX_LENGTH: usize = 200;
+    /// `minLength`: 1, property `default_image_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_image_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_provider_sort` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_provider_sort` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
+    /// `minLength`: 1, property `default_text_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH: usize = 1;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `default_text_model` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `maxLength`: 500, property `description` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH: usize = 500;
+    /// `pattern`: `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`, property `description` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_DESCRIPTION_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
     /// `minimum`: -9223372036854775808, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_IO_LOGGING_API_KEY_IDS_ITEMS_MINIMUM: i64 = -9223372036854775808;
     /// `maximum`: 9223372036854775807, the items of `io_logging_api_key_ids` of `UpdateWorkspaceRequest`.
@@ -143,6 +213,8 @@ pub mod limits {
     pub const UPDATE_WORKSPACE_NAME_MIN_LENGTH: usize = 1;
     /// `maxLength`: 100, property `name` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_NAME_MAX_LENGTH: usize = 100;
+    /// `pattern`: `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`, property `name` of `UpdateWorkspaceRequest`.
+    pub const UPDATE_WORKSPACE_NAME_PATTERN: &str = "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$";
     /// `minLength`: 1, property `slug` of `UpdateWorkspaceRequest`.
     pub const UPDATE_WORKSPACE_SLUG_MIN_LENGTH: usize = 1;
     /// `maxLength`: 50, property `slug` of `UpdateWorkspaceRequest`.
@@ -278,9 +350,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::GET_GUARDRAIL_ID_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::GET_GUARDRAIL_ID_PATTERN,
                     get_guardrail_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -294,9 +367,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::UPDATE_GUARDRAIL_ID_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::UPDATE_GUARDRAIL_ID_PATTERN,
                     update_guardrail_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -339,9 +413,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::LIST_API_KEYS_WORKSPACE_ID_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::LIST_API_KEYS_WORKSPACE_ID_PATTERN,
                     list_api_keys_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -355,9 +430,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::GET_API_KEY_HASH_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::GET_API_KEY_HASH_PATTERN,
                     get_api_key_hash_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -371,9 +447,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::DELETE_API_KEY_HASH_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::DELETE_API_KEY_HASH_PATTERN,
                     delete_api_key_hash_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -387,9 +464,10 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::UPDATE_API_KEY_HASH_MIN_LENGTH),
             pattern: Some(
-                crate::validate::Pattern::new(
+                crate::validate::Pattern::with_rule(
                     crate::limits::UPDATE_API_KEY_HASH_PATTERN,
                     update_api_key_hash_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
                 ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -443,6 +521,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::GET_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_ID_PATTERN,
+                    get_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -453,6 +538,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::DELETE_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_ID_PATTERN,
+                    delete_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -472,6 +564,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::UPDATE_WORKSPACE_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPDATE_WORKSPACE_ID_PATTERN,
+                    update_workspace_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -482,6 +581,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::LIST_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::LIST_WORKSPACE_MEMBERS_ID_PATTERN,
+                    list_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -533,6 +639,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::BULK_ADD_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_ID_PATTERN,
+                    bulk_add_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -543,6 +656,13 @@ pub(crate) mod operations {
         required: true,
         schema: crate::validate::Schema {
             min_length: Some(crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_ID_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_ID_PATTERN,
+                    bulk_remove_workspace_members_id_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -554,6 +674,13 @@ pub(crate) mod operations {
         schema: crate::validate::Schema {
             min_length: Some(
                 crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_MIN_LENGTH,
+            ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF_PATTERN,
+                    list_workspace_budgets_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
             ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
@@ -567,6 +694,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    get_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -576,6 +710,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::GET_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::GET_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    get_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -590,6 +732,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    upsert_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -599,6 +748,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::UPSERT_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::UPSERT_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    upsert_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -613,6 +770,13 @@ pub(crate) mod operations {
             min_length: Some(
                 crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_MIN_LENGTH,
             ),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF_PATTERN,
+                    delete_workspace_budget_workspace_ref_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             ..crate::validate::Schema::of(crate::validate::Kind::String)
         },
     };
@@ -622,6 +786,14 @@ pub(crate) mod operations {
         location: crate::operation::Location::Path,
         required: true,
         schema: crate::validate::Schema {
+            min_length: Some(crate::limits::DELETE_WORKSPACE_BUDGET_INTERVAL_MIN_LENGTH),
+            pattern: Some(
+                crate::validate::Pattern::with_rule(
+                    crate::limits::DELETE_WORKSPACE_BUDGET_INTERVAL_PATTERN,
+                    delete_workspace_budget_interval_matches,
+                    "must not be blank, start or end with whitespace, or hold control characters, `/` or `\\`",
+                ),
+            ),
             values: &["daily", "weekly", "monthly", "lifetime"],
             open: true,
             ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -903,7 +1075,7 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
                 )
                 .ok()
         });
@@ -913,7 +1085,7 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
                 )
                 .ok()
         });
@@ -923,7 +1095,7 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
                 )
                 .ok()
         });
@@ -933,7 +1105,7 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
                 )
                 .ok()
         });
@@ -943,7 +1115,7 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
                 )
                 .ok()
         });
@@ -953,7 +1125,137 @@ pub(crate) mod operations {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn list_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_add_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_remove_workspace_members_id_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn list_workspace_budgets_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn get_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn upsert_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn upsert_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn delete_workspace_budget_interval_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
                 )
                 .ok()
         });
@@ -2231,6 +2533,14 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
                     max = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                ),
+                inner(
+                    length(
+                        min = crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH
+                    ),
+                    pattern(
+                        crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN
+                    )
                 )
             )
         )]
@@ -2259,6 +2569,19 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
+            const BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(
+                    crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN,
+                        bulk_add_workspace_members_user_ids_items_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             let _ = side;
             {
                 let v = &self.user_ids;
@@ -2267,6 +2590,14 @@ pub(crate) mod requests {
                     &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS,
                     v.len(),
                 )?;
+                for item in v.iter() {
+                    crate::validate::check_str(
+                        "user_ids",
+                        &BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_ITEMS,
+                        item,
+                        side,
+                    )?;
+                }
             }
             Ok(())
         }
@@ -2288,6 +2619,14 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MIN_ITEMS,
                     max = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS
+                ),
+                inner(
+                    length(
+                        min = crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH
+                    ),
+                    pattern(
+                        crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN
+                    )
                 )
             )
         )]
@@ -2316,6 +2655,19 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::Array)
             };
+            const BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS: crate::validate::Schema = crate::validate::Schema {
+                min_length: Some(
+                    crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS_PATTERN,
+                        bulk_remove_workspace_members_user_ids_items_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             let _ = side;
             {
                 let v = &self.user_ids;
@@ -2324,6 +2676,14 @@ pub(crate) mod requests {
                     &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS,
                     v.len(),
                 )?;
+                for item in v.iter() {
+                    crate::validate::check_str(
+                        "user_ids",
+                        &BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_ITEMS,
+                        item,
+                        side,
+                    )?;
+                }
             }
             Ok(())
         }
@@ -2426,7 +2786,7 @@ pub(crate) mod requests {
             self.limit_reset = Some(value);
             self
         }
-        /// Sets `workspace_id`: The workspace to create the API key in. Defaults to the default workspace if not provided. At least 1 characters; matching `^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$`. Not sent unless set.
+        /// Sets `workspace_id`: The workspace to create the API key in. Defaults to the default workspace if not provided. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn workspace_id(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -2459,9 +2819,10 @@ pub(crate) mod requests {
             const CREATE_KEY_WORKSPACE_ID: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::CREATE_KEY_WORKSPACE_ID_MIN_LENGTH),
                 pattern: Some(
-                    crate::validate::Pattern::new(
+                    crate::validate::Pattern::with_rule(
                         crate::limits::CREATE_KEY_WORKSPACE_ID_PATTERN,
                         create_key_workspace_id_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
                     ),
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
@@ -2518,7 +2879,8 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::CREATE_WORKSPACE_NAME_MIN_LENGTH,
                     max = crate::limits::CREATE_WORKSPACE_NAME_MAX_LENGTH
-                )
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_NAME_PATTERN)
             )
         )]
         pub(crate) name: ::std::string::String,
@@ -2536,19 +2898,47 @@ pub(crate) mod requests {
         pub(crate) slug: ::std::string::String,
         /// Default image model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN)
+            )
+        )]
         pub(crate) default_image_model: ::std::option::Option<::std::string::String>,
         /// Default provider sort preference (price, throughput, latency, exacto)
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN)
+            )
+        )]
         pub(crate) default_provider_sort: ::std::option::Option<::std::string::String>,
         /// Default text model for this workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                length(
+                    min = crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN)
+            )
+        )]
         pub(crate) default_text_model: ::std::option::Option<::std::string::String>,
         /// Description of the workspace
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                length(max = crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+                length(max = crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern(crate::limits::CREATE_WORKSPACE_DESCRIPTION_PATTERN)
             )
         )]
         pub(crate) description: ::std::option::Option<::std::string::String>,
@@ -2634,7 +3024,7 @@ pub(crate) mod requests {
                 is_observability_io_logging_enabled: ::std::option::Option::None,
             }
         }
-        /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set.
+        /// Sets `default_image_model`: Default image model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_image_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -2642,7 +3032,7 @@ pub(crate) mod requests {
             self.default_image_model = Some(value.into());
             self
         }
-        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set.
+        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_provider_sort(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -2650,7 +3040,7 @@ pub(crate) mod requests {
             self.default_provider_sort = Some(value.into());
             self
         }
-        /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set.
+        /// Sets `default_text_model`: Default text model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn default_text_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -2658,7 +3048,7 @@ pub(crate) mod requests {
             self.default_text_model = Some(value.into());
             self
         }
-        /// Sets `description`: Description of the workspace. At most 500 characters. Not sent unless set.
+        /// Sets `description`: Description of the workspace. At most 500 characters; matching `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`. Not sent unless set.
         pub fn description(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -2708,6 +3098,13 @@ pub(crate) mod requests {
             const CREATE_WORKSPACE_NAME: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::CREATE_WORKSPACE_NAME_MIN_LENGTH),
                 max_length: Some(crate::limits::CREATE_WORKSPACE_NAME_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_NAME_PATTERN,
+                        create_workspace_name_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
@@ -2721,9 +3118,58 @@ pub(crate) mod requests {
                 ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
+            const CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN,
+                        create_workspace_default_image_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN,
+                        create_workspace_default_provider_sort_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const CREATE_WORKSPACE_DEFAULT_TEXT_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN,
+                        create_workspace_default_text_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             const CREATE_WORKSPACE_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
                 nullable: true,
                 max_length: Some(crate::limits::CREATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::CREATE_WORKSPACE_DESCRIPTION_PATTERN,
+                        create_workspace_description_matches,
+                        "must not hold control characters (tab and line breaks are fine)",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const CREATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS: crate::validate::Schema = crate::validate::Schema {
@@ -2778,6 +3224,30 @@ pub(crate) mod requests {
             {
                 let v = &self.slug;
                 crate::validate::check_str("slug", &CREATE_WORKSPACE_SLUG, v, side)?;
+            }
+            if let Some(v) = &self.default_image_model {
+                crate::validate::check_str(
+                    "default_image_model",
+                    &CREATE_WORKSPACE_DEFAULT_IMAGE_MODEL,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.default_provider_sort {
+                crate::validate::check_str(
+                    "default_provider_sort",
+                    &CREATE_WORKSPACE_DEFAULT_PROVIDER_SORT,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(v) = &self.default_text_model {
+                crate::validate::check_str(
+                    "default_text_model",
+                    &CREATE_WORKSPACE_DEFAULT_TEXT_MODEL,
+                    v,
+                    side,
+                )?;
             }
             if let Some(v) = &self.description {
                 crate::validate::check_str(
@@ -3529,7 +3999,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN)
+            )
         )]
         pub(crate) default_image_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -3542,7 +4018,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN)
+            )
         )]
         pub(crate) default_provider_sort: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -3555,7 +4037,13 @@ pub(crate) mod requests {
         )]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "::std::option::Option<::std::string::String>")
+            schemars(
+                with = "::std::option::Option<::std::string::String>",
+                length(
+                    min = crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN)
+            )
         )]
         pub(crate) default_text_model: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
@@ -3570,7 +4058,8 @@ pub(crate) mod requests {
             feature = "schemars",
             schemars(
                 with = "::std::option::Option<::std::string::String>",
-                length(max = crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH)
+                length(max = crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern(crate::limits::UPDATE_WORKSPACE_DESCRIPTION_PATTERN)
             )
         )]
         pub(crate) description: ::std::option::Option<
@@ -3666,7 +4155,8 @@ pub(crate) mod requests {
                 length(
                     min = crate::limits::UPDATE_WORKSPACE_NAME_MIN_LENGTH,
                     max = crate::limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH
-                )
+                ),
+                pattern(crate::limits::UPDATE_WORKSPACE_NAME_PATTERN)
             )
         )]
         pub(crate) name: ::std::option::Option<::std::string::String>,
@@ -3707,7 +4197,7 @@ pub(crate) mod requests {
                 slug: ::std::option::Option::None,
             }
         }
-        /// Sets `default_image_model`: Default image model for this workspace. Not sent unless set; [`clear_default_image_model`](Self::clear_default_image_model) sends `null`.
+        /// Sets `default_image_model`: Default image model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_image_model`](Self::clear_default_image_model) sends `null`.
         pub fn default_image_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -3720,7 +4210,7 @@ pub(crate) mod requests {
             self.default_image_model = Some(None);
             self
         }
-        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). Not sent unless set; [`clear_default_provider_sort`](Self::clear_default_provider_sort) sends `null`.
+        /// Sets `default_provider_sort`: Default provider sort preference (price, throughput, latency, exacto). At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_provider_sort`](Self::clear_default_provider_sort) sends `null`.
         pub fn default_provider_sort(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -3733,7 +4223,7 @@ pub(crate) mod requests {
             self.default_provider_sort = Some(None);
             self
         }
-        /// Sets `default_text_model`: Default text model for this workspace. Not sent unless set; [`clear_default_text_model`](Self::clear_default_text_model) sends `null`.
+        /// Sets `default_text_model`: Default text model for this workspace. At least 1 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set; [`clear_default_text_model`](Self::clear_default_text_model) sends `null`.
         pub fn default_text_model(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -3746,7 +4236,7 @@ pub(crate) mod requests {
             self.default_text_model = Some(None);
             self
         }
-        /// Sets `description`: New description for the workspace. At most 500 characters. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
+        /// Sets `description`: New description for the workspace. At most 500 characters; matching `^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$`. Not sent unless set; [`clear_description`](Self::clear_description) sends `null`.
         pub fn description(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -3805,7 +4295,7 @@ pub(crate) mod requests {
             self.is_observability_io_logging_enabled = Some(value);
             self
         }
-        /// Sets `name`: New name for the workspace. 1 to 100 characters. Not sent unless set.
+        /// Sets `name`: New name for the workspace. 1 to 100 characters; matching `^[^\x00-\x20\x7F-\x9F](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F])?$`. Not sent unless set.
         pub fn name(
             mut self,
             value: impl ::std::convert::Into<::std::string::String>,
@@ -3828,9 +4318,58 @@ pub(crate) mod requests {
     }
     impl crate::validate::Validate for UpdateWorkspace {
         fn validate(&self, side: crate::validate::Side) -> crate::Result<()> {
+            const UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL_PATTERN,
+                        update_workspace_default_image_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT_PATTERN,
+                        update_workspace_default_provider_sort_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
+            const UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL: crate::validate::Schema = crate::validate::Schema {
+                nullable: true,
+                min_length: Some(
+                    crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_MIN_LENGTH,
+                ),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL_PATTERN,
+                        update_workspace_default_text_model_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
+                ..crate::validate::Schema::of(crate::validate::Kind::String)
+            };
             const UPDATE_WORKSPACE_DESCRIPTION: crate::validate::Schema = crate::validate::Schema {
                 nullable: true,
                 max_length: Some(crate::limits::UPDATE_WORKSPACE_DESCRIPTION_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_DESCRIPTION_PATTERN,
+                        update_workspace_description_matches,
+                        "must not hold control characters (tab and line breaks are fine)",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const UPDATE_WORKSPACE_DISABLED_SERVER_TOOLS_ITEMS: crate::validate::Schema = crate::validate::Schema {
@@ -3880,6 +4419,13 @@ pub(crate) mod requests {
             const UPDATE_WORKSPACE_NAME: crate::validate::Schema = crate::validate::Schema {
                 min_length: Some(crate::limits::UPDATE_WORKSPACE_NAME_MIN_LENGTH),
                 max_length: Some(crate::limits::UPDATE_WORKSPACE_NAME_MAX_LENGTH),
+                pattern: Some(
+                    crate::validate::Pattern::with_rule(
+                        crate::limits::UPDATE_WORKSPACE_NAME_PATTERN,
+                        update_workspace_name_matches,
+                        "must not be blank, start or end with whitespace, or hold control characters",
+                    ),
+                ),
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             const UPDATE_WORKSPACE_SLUG: crate::validate::Schema = crate::validate::Schema {
@@ -3894,6 +4440,30 @@ pub(crate) mod requests {
                 ..crate::validate::Schema::of(crate::validate::Kind::String)
             };
             let _ = side;
+            if let Some(Some(v)) = &self.default_image_model {
+                crate::validate::check_str(
+                    "default_image_model",
+                    &UPDATE_WORKSPACE_DEFAULT_IMAGE_MODEL,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(Some(v)) = &self.default_provider_sort {
+                crate::validate::check_str(
+                    "default_provider_sort",
+                    &UPDATE_WORKSPACE_DEFAULT_PROVIDER_SORT,
+                    v,
+                    side,
+                )?;
+            }
+            if let Some(Some(v)) = &self.default_text_model {
+                crate::validate::check_str(
+                    "default_text_model",
+                    &UPDATE_WORKSPACE_DEFAULT_TEXT_MODEL,
+                    v,
+                    side,
+                )?;
+            }
             if let Some(Some(v)) = &self.description {
                 crate::validate::check_str(
                     "description",
@@ -4001,11 +4571,41 @@ pub(crate) mod requests {
             Ok(())
         }
     }
+    fn bulk_add_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn bulk_remove_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
     fn create_key_workspace_id_matches(value: &str) -> bool {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         {
             ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7f](?:[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f])?$",
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_name_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
                 )
                 .ok()
         });
@@ -4014,6 +4614,92 @@ pub(crate) mod requests {
     fn create_workspace_slug_matches(value: &str) -> bool {
         static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
         ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_image_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_provider_sort_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_default_text_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn create_workspace_description_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_image_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_provider_sort_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_default_text_model_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_description_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
+                .ok()
+        });
+        RE.as_ref().is_none_or(|re| re.is_match(value))
+    }
+    fn update_workspace_name_matches(value: &str) -> bool {
+        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
+        {
+            ::regex_lite::Regex::new(
+                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                )
+                .ok()
+        });
         RE.as_ref().is_none_or(|re| re.is_match(value))
     }
     fn update_workspace_slug_matches(value: &str) -> bool {

@@ -132,7 +132,10 @@ fn analyse(owner: &str, schema: &SchemaDef) -> Analysis {
         let path = limit("PATTERN", quote!(&str), quote!(#p), format!("`pattern`: `{p}`"));
         let matcher = format_ident!("{}_matches", snake(owner));
         pattern = Some((matcher.clone(), p.clone()));
-        fields.push(quote!(pattern: Some(crate::validate::Pattern::new(#path, #matcher))));
+        fields.push(match &schema.pattern_rule {
+            Some(rule) => quote!(pattern: Some(crate::validate::Pattern::with_rule(#path, #matcher, #rule))),
+            None => quote!(pattern: Some(crate::validate::Pattern::new(#path, #matcher))),
+        });
     }
     if !schema.values.is_empty() {
         let values = &schema.values;

@@ -134,6 +134,8 @@ pub struct SchemaDef {
     pub max_length: Option<u64>,
     /// `pattern`.
     pub pattern: Option<String>,
+    /// `x-pattern-rule`: what `pattern` requires, in words, for error messages (our overlay's rules state one).
+    pub pattern_rule: Option<String>,
     /// `minimum`.
     pub minimum: Option<serde_json::Number>,
     /// `exclusiveMinimum`.
@@ -509,6 +511,7 @@ fn constraints(node: &Value, at: &str) -> Result<SchemaDef, String> {
         min_length: size("minLength"),
         max_length: size("maxLength"),
         pattern: node.get("pattern").and_then(Value::as_str).map(str::to_owned),
+        pattern_rule: node.get("x-pattern-rule").and_then(Value::as_str).map(str::to_owned),
         minimum: number("minimum"),
         exclusive_minimum: flag("exclusiveMinimum"),
         maximum: number("maximum"),
