@@ -1,5 +1,5 @@
 //! Provisioning many workspaces ([`Workspaces::create_many`]): each created with
-//! its budgets and members, a create whose answer was lost never duplicated, and a job that can be run again.
+//! its budgets, members and API key, a create whose answer was lost never duplicated, and a job that can be run again.
 //!
 //! # A create whose answer was lost
 //! `createWorkspace` is a POST: when its answer does not arrive (the connection dropped after sending, a timeout,
@@ -36,6 +36,7 @@ use std::collections::HashSet;
 use futures_util::TryStreamExt as _;
 use futures_util::future::BoxFuture;
 
+use crate::ApiKey;
 use crate::Workspace;
 use crate::WorkspaceBudget;
 use crate::bulk::{Bulk, exact_len};
@@ -44,9 +45,8 @@ use crate::error::Error;
 use crate::limits;
 use crate::pagination::count;
 use crate::requests::{BudgetLimit, CreateKey, CreateWorkspace};
-use crate::secret::Secret;
-use crate::ApiKey;
 use crate::retry::RetryPolicy;
+use crate::secret::Secret;
 use crate::workspaces::Workspaces;
 
 /// One workspace to provision: what to create, then the budgets to set and the members to add.
@@ -280,8 +280,8 @@ impl std::error::Error for ProvisionError {
 }
 
 impl Workspaces {
-    /// Provisions many workspaces: creates each one, then sets its budgets and adds its members (see
-    /// [`NewWorkspace`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
+    /// Provisions many workspaces: creates each one, then sets its budgets, adds its members and creates its API key
+    /// (see [`NewWorkspace`]; a created key's secret comes back once, in [`Provisioned::api_key`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
     /// [`Bulk`] job: lazy, one [`BulkItem`](crate::BulkItem) per workspace keyed by its slug, in completion order
     /// ([`Bulk::collect`] for input order); one workspace's failure does not stop the others.
     ///
@@ -297,7 +297,8 @@ impl Workspaces {
     /// unchanged, after it crashed or was killed halfway: each slug is looked up first; an existing workspace is
     /// adopted ([`WorkspaceOrigin::Adopted`]), its budgets and members are read, and only the budgets missing or
     /// different and the members missing are written. A finished job run again sends only reads: one `GET` of the
-    /// workspace, one of its budgets (if any are asked) and the pages of its members (if any are asked) per item.
+    /// workspace, one of its budgets (if any are asked), the pages of its members (if any are asked) and the pages
+    /// of its keys until the one asked is found (if one is asked) per item.
     /// Adoption leaves the workspace's own settings (name, description, defaults) as they are. Without it (the
     /// default, [`IfExists::Fail`]), an item whose slug is taken fails with the API's `400`: a mistyped slug never
     /// changes a workspace this job did not create.
