@@ -395,10 +395,8 @@ async fn provide_key(
     existing: bool,
 ) -> Result<ProvisionedKey, (Error, bool)> {
     let name = asked.name.clone();
-    if existing {
-        if let Some(key) = find_key(steps, id, &name).await.map_err(|e| (e, false))? {
-            return Ok(ProvisionedKey { key, secret: None, origin: KeyOrigin::Existing });
-        }
+    if existing && let Some(key) = find_key(steps, id, &name).await.map_err(|e| (e, false))? {
+        return Ok(ProvisionedKey { key, secret: None, origin: KeyOrigin::Existing });
     }
     let error = match creates.keys(id).create(asked).await {
         Ok(created) => {
