@@ -108,7 +108,9 @@ pub use guardrail::DefaultGuardrail;
 pub use keys::{Keys, WorkspaceKeys};
 pub use members::Members;
 pub use pagination::{Keyed, OffsetPaginator, Page, Paginator};
-pub use provision::{IfExists, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, WorkspaceOrigin};
+pub use provision::{
+    IfExists, KeyOrigin, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, ProvisionedKey, WorkspaceOrigin,
+};
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.

@@ -1,5 +1,5 @@
 //! Provisioning many workspaces ([`Workspaces::create_many`]): each created with
-//! its budgets and members, a create whose answer was lost never duplicated, and a job that can be run again.
+//! its budgets, members and API key, a create whose answer was lost never duplicated, and a job that can be run again.
 //!
 //! # A create whose answer was lost
 //! `createWorkspace` is a POST: when its answer does not arrive (the connection dropped after sending, a timeout,
@@ -21,10 +21,22 @@
 //! Adoption is opt-in, and by default it also wants the name to match, because a slug is typed by hand: a user who
 //! mistypes `acme` for `acme-eu` must not set budgets on another team's workspace and add members to it (which
 //! grants them access). With [`IfExists::Fail`] (the default) a taken slug fails its item, as a plain create does.
+//!
+//! # The API key step
+//! [`NewWorkspace::api_key`] adds a last step: an API key created in the workspace, whose secret comes back once,
+//! in [`ProvisionedKey::secret`]. A key's name is not unique, so nothing would stop a replayed create from minting a
+//! second key: `createApiKey` is never replayed. When its answer is lost, the workspace's keys (disabled ones
+//! included) are looked up by the name asked for before anything else: found, the key is reported
+//! [`KeyOrigin::Recovered`], without its secret, which the API shows only in the lost answer (roll it: create
+//! another key and delete this one). Not found, the item fails (the create did not happen; running the job again
+//! creates it). In an adopted workspace the key is looked up by name first, and one found is reported
+//! [`KeyOrigin::Existing`], without its secret (the API never shows a secret again), and not created again.
 use std::collections::HashSet;
 
+use futures_util::TryStreamExt as _;
 use futures_util::future::BoxFuture;
 
+use crate::ApiKey;
 use crate::Workspace;
 use crate::WorkspaceBudget;
 use crate::bulk::{Bulk, exact_len};
@@ -32,8 +44,9 @@ use crate::enums::BudgetInterval;
 use crate::error::Error;
 use crate::limits;
 use crate::pagination::count;
-use crate::requests::{BudgetLimit, CreateWorkspace};
+use crate::requests::{BudgetLimit, CreateKey, CreateWorkspace};
 use crate::retries::policy::RetryPolicy;
+use crate::secret::Secret;
 use crate::workspaces::Workspaces;
 
 /// One workspace to provision: what to create, then the budgets to set and the members to add.
@@ -62,6 +75,9 @@ pub struct NewWorkspace {
     pub members: Vec<String>,
     /// What to do when the slug is already taken: fail (the default) or adopt the workspace that has it.
     pub if_exists: IfExists,
+    /// An API key to create in the workspace once its budgets and members are set (see
+    /// [`api_key`](Self::api_key)); `None` for none.
+    pub api_key: Option<CreateKey>,
 }
 
 /// What [`create_many`](crate::Workspaces::create_many) does with an item whose slug is already taken (see
@@ -93,7 +109,7 @@ impl IfExists {
 impl NewWorkspace {
     /// A workspace to create, with no budget and no member yet, failing if its slug is taken.
     pub fn new(workspace: CreateWorkspace) -> Self {
-        NewWorkspace { workspace, budgets: Vec::new(), members: Vec::new(), if_exists: IfExists::Fail }
+        NewWorkspace { workspace, budgets: Vec::new(), members: Vec::new(), if_exists: IfExists::Fail, api_key: None }
     }
 
     /// Also sets this budget once the workspace exists.
@@ -115,6 +131,22 @@ impl NewWorkspace {
     /// What to do when the slug is already taken (default [`IfExists::Fail`]).
     pub fn if_exists(mut self, if_exists: IfExists) -> Self {
         self.if_exists = if_exists;
+        self
+    }
+
+    /// Also creates this API key in the workspace, last (its `workspace_id` is the workspace's; leave it unset).
+    /// Its secret comes back once, in [`Provisioned::api_key`]. In an adopted workspace, a key of this name (disabled
+    /// or not) is looked up first and, if there is one, reported [`KeyOrigin::Existing`] and not created again:
+    /// the secret of a key that exists already cannot be shown again. Replaces a key asked for before.
+    ///
+    /// ```
+    /// use openrouter_workspaces::{CreateKey, CreateWorkspace, NewWorkspace};
+    ///
+    /// let new = NewWorkspace::new(CreateWorkspace::new("Acme", "acme")).api_key(CreateKey::new("ci").limit(25.0));
+    /// assert!(new.api_key.is_some());
+    /// ```
+    pub fn api_key(mut self, key: CreateKey) -> Self {
+        self.api_key = Some(key);
         self
     }
 }
@@ -155,6 +187,39 @@ pub struct Provisioned {
     /// How many memberships the member additions created or updated (0 when every member asked for was one
     /// already).
     pub members_added: u64,
+    /// The API key asked for with [`NewWorkspace::api_key`] (`None` when none was asked): with its secret when this
+    /// job created it and the answer arrived, the only time the API shows it.
+    pub api_key: Option<ProvisionedKey>,
+}
+
+/// The API key of a [`Provisioned`] workspace ([`NewWorkspace::api_key`]).
+///
+/// Its `Debug` shows the secret as `[REDACTED]` (see [`Secret`]): store it with `secret.expose_secret()`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ProvisionedKey {
+    /// The key (its hash is its id), as the create answered or the lookup by name found it.
+    pub key: ApiKey,
+    /// The key's secret: `Some` only when [`origin`](Self::origin) is [`KeyOrigin::Created`]. The API shows a
+    /// secret once, in the create's answer, so the secret of a key found by name (recovered or existing) cannot be
+    /// shown again; to use such a key without its secret, create another one and delete this one.
+    pub secret: Option<Secret>,
+    /// How the key came to exist.
+    pub origin: KeyOrigin,
+}
+
+/// How the API key of a [`Provisioned`] workspace came to exist ([`ProvisionedKey::origin`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyOrigin {
+    /// This job created it, and the create answered: its secret is in [`ProvisionedKey::secret`].
+    Created,
+    /// This job created it, the create's answer was lost, and the key was found by its name in the workspace. Its
+    /// secret was in the lost answer and cannot be shown again.
+    Recovered,
+    /// A key of this name was in the (adopted) workspace already, from an earlier run of the job or someone else:
+    /// it was not created again, and its secret cannot be shown again.
+    Existing,
 }
 
 /// The step of provisioning that failed.
@@ -168,6 +233,8 @@ pub enum ProvisionStep {
     Budget(BudgetInterval),
     /// Adding members (for an adopted workspace, reading its members too).
     Members,
+    /// Creating the API key (or looking it up by name); see [`NewWorkspace::api_key`].
+    ApiKey,
 }
 
 /// Why one workspace of [`create_many`](crate::Workspaces::create_many) was not fully provisioned.
@@ -178,8 +245,9 @@ pub struct ProvisionError {
     pub step: ProvisionStep,
     /// The workspace, when it exists (a later step failed): do not create it again, finish its setup.
     pub workspace: Option<Workspace>,
-    /// Whether the create may have happened without its answer arriving, and the lookup by slug failed too:
-    /// look the slug up before trying this item again.
+    /// Whether the create (of the workspace, or of its API key when `step` is [`ProvisionStep::ApiKey`]) may have
+    /// happened without its answer arriving, and the lookup (by slug, or by key name) failed too: look it up before
+    /// trying this item again.
     pub outcome_unknown: bool,
     /// What failed.
     pub error: Error,
@@ -191,11 +259,14 @@ impl std::fmt::Display for ProvisionError {
             ProvisionStep::Create => write!(f, "creating the workspace failed: {}", self.error)?,
             ProvisionStep::Budget(interval) => write!(f, "setting its {interval} budget failed: {}", self.error)?,
             ProvisionStep::Members => write!(f, "adding its members failed: {}", self.error)?,
+            ProvisionStep::ApiKey => write!(f, "creating its API key failed: {}", self.error)?,
         }
         if let Some(ws) = &self.workspace {
             write!(f, " (workspace {} exists, id {}: finish its setup rather than creating it again)", ws.slug, ws.id)?;
         }
-        if self.outcome_unknown {
+        if self.outcome_unknown && self.step == ProvisionStep::ApiKey {
+            f.write_str(" (the key may have been created: list the workspace's keys, disabled ones included, before trying again)")?;
+        } else if self.outcome_unknown {
             f.write_str(" (the create may have happened: look the slug up before trying again)")?;
         }
         Ok(())
@@ -209,8 +280,8 @@ impl std::error::Error for ProvisionError {
 }
 
 impl Workspaces {
-    /// Provisions many workspaces: creates each one, then sets its budgets and adds its members (see
-    /// [`NewWorkspace`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
+    /// Provisions many workspaces: creates each one, then sets its budgets, adds its members and creates its API key
+    /// (see [`NewWorkspace`]; a created key's secret comes back once, in [`Provisioned::api_key`]), with at most [`concurrency`](Bulk::concurrency) workspaces in progress at once. A
     /// [`Bulk`] job: lazy, one [`BulkItem`](crate::BulkItem) per workspace keyed by its slug, in completion order
     /// ([`Bulk::collect`] for input order); one workspace's failure does not stop the others.
     ///
@@ -226,7 +297,8 @@ impl Workspaces {
     /// unchanged, after it crashed or was killed halfway: each slug is looked up first; an existing workspace is
     /// adopted ([`WorkspaceOrigin::Adopted`]), its budgets and members are read, and only the budgets missing or
     /// different and the members missing are written. A finished job run again sends only reads: one `GET` of the
-    /// workspace, one of its budgets (if any are asked) and the pages of its members (if any are asked) per item.
+    /// workspace, one of its budgets (if any are asked), the pages of its members (if any are asked) and the pages
+    /// of its keys until the one asked is found (if one is asked) per item.
     /// Adoption leaves the workspace's own settings (name, description, defaults) as they are. Without it (the
     /// default, [`IfExists::Fail`]), an item whose slug is taken fails with the API's `400`: a mistyped slug never
     /// changes a workspace this job did not create.
@@ -292,22 +364,78 @@ pub(crate) async fn provision(
     steps: Workspaces,
     new: NewWorkspace,
 ) -> Result<Provisioned, ProvisionError> {
-    let NewWorkspace { workspace: request, budgets, members, if_exists } = new;
+    let NewWorkspace { workspace: request, budgets, members, if_exists, api_key } = new;
     let max_tries = workspaces.client().retry_policy().get_max_attempts();
     let (workspace, origin) = obtain(&workspaces, request, if_exists, max_tries).await?;
-    let failed = |step: ProvisionStep, error: Error| ProvisionError {
+    let failed_in_doubt = |step: ProvisionStep, error: Error, outcome_unknown: bool| ProvisionError {
         step,
         workspace: Some(workspace.clone()),
-        outcome_unknown: false,
+        outcome_unknown,
         error,
     };
+    let failed = |step: ProvisionStep, error: Error| failed_in_doubt(step, error, false);
     // A workspace this job just created has no budget and no member to read.
     let existing = origin == WorkspaceOrigin::Adopted;
     let budgets = set_budgets(&steps, &workspace.id, budgets, existing).await.map_err(|(s, e)| failed(s, e))?;
     let members_added =
         add_members(&steps, &workspace.id, members, existing).await.map_err(|e| failed(ProvisionStep::Members, e))?;
+    let api_key = match api_key {
+        Some(key) => Some(
+            provide_key(&workspaces, &steps, &workspace.id, key, existing)
+                .await
+                .map_err(|(e, unknown)| failed_in_doubt(ProvisionStep::ApiKey, e, unknown))?,
+        ),
+        None => None,
+    };
     let recovered = origin == WorkspaceOrigin::Recovered;
-    Ok(Provisioned { workspace, recovered, origin, budgets, members_added })
+    Ok(Provisioned { workspace, recovered, origin, budgets, members_added, api_key })
+}
+
+/// The API key asked for, in the workspace `id`: in an `existing` workspace, found by name if there is one;
+/// otherwise created once by `creates` (whose policy never replays a create), and found by name when the create's
+/// answer was lost (see the module's docs). On failure, the error and whether the key may have been created.
+async fn provide_key(
+    creates: &Workspaces,
+    steps: &Workspaces,
+    id: &str,
+    asked: CreateKey,
+    existing: bool,
+) -> Result<ProvisionedKey, (Error, bool)> {
+    let name = asked.name.clone();
+    if existing && let Some(key) = find_key(steps, id, &name).await.map_err(|e| (e, false))? {
+        return Ok(ProvisionedKey { key, secret: None, origin: KeyOrigin::Existing });
+    }
+    let error = match creates.keys(id).create(asked).await {
+        Ok(created) => {
+            return Ok(ProvisionedKey { key: created.data, secret: Some(created.key), origin: KeyOrigin::Created });
+        }
+        Err(error) => error,
+    };
+    if !outcome_unknown(&error) {
+        return Err((error, false));
+    }
+    tracing::info!(workspace = id, key = name.as_str(), error = %error, "creating the key failed; looking it up by name");
+    match find_key(steps, id, &name).await {
+        Ok(Some(key)) => Ok(ProvisionedKey { key, secret: None, origin: KeyOrigin::Recovered }),
+        // Not there: the create did not happen. It is not sent again: a key's name is not unique, and a first
+        // create landing late would leave two keys.
+        Ok(None) => Err((error, false)),
+        Err(lookup) => {
+            tracing::warn!(workspace = id, key = name.as_str(), error = %lookup, "looking the key up failed");
+            Err((error, true))
+        }
+    }
+}
+
+/// The first key named `name` in the workspace `id`, disabled ones included (pages read until it is found).
+async fn find_key(steps: &Workspaces, id: &str, name: &str) -> Result<Option<ApiKey>, Error> {
+    let mut keys = steps.keys(id).include_disabled(true).list().items();
+    while let Some(key) = keys.try_next().await? {
+        if key.name == name {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
 }
 
 /// Sets the budgets asked for, in order; of an `existing` workspace, reads them first and sets only those missing

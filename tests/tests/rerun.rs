@@ -1,6 +1,8 @@
 //! Running a `create_many` job again against the fake: a finished job costs reads only, a job that changed under
 //! it writes exactly what is missing, a slug of another name is not adopted, and a job killed at any point (the
-//! property test) converges when run again, with nothing created twice.
+//! property test) converges when run again, with nothing created twice. With an API key step: its secret comes
+//! back once, a re-run finds the key by name instead of minting another, and a lost create answer is recovered by
+//! name, never replayed.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,7 +11,8 @@ use futures_util::StreamExt;
 use openrouter_workspaces::fake::{FakeServer, Fault};
 use openrouter_workspaces::operation::OperationId;
 use openrouter_workspaces::{
-    BudgetInterval, Client, CreateWorkspace, Error, IfExists, NewWorkspace, ProvisionStep, RetryPolicy, WorkspaceOrigin,
+    ApiKey, BudgetInterval, Client, CreateKey, CreateWorkspace, Error, IfExists, KeyOrigin, NewWorkspace,
+    ProvisionStep, RetryPolicy, UpdateKey, WorkspaceOrigin,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -28,6 +31,28 @@ fn item(slug: &str) -> NewWorkspace {
 
 fn job(n: usize) -> Vec<NewWorkspace> {
     (0..n).map(|i| item(&format!("c{i}"))).collect()
+}
+
+/// The name of the API key the keyed job asks for in every workspace.
+const KEY: &str = "ci";
+
+/// `job(n)` with an API key step in every item.
+fn keyed_job(n: usize) -> Vec<NewWorkspace> {
+    (0..n).map(|i| item(&format!("c{i}")).api_key(CreateKey::new(KEY).limit(25.0))).collect()
+}
+
+/// The keys of the workspace `slug`, disabled ones included.
+async fn keys_of(client: &Client, slug: &str) -> Vec<ApiKey> {
+    client.workspaces().keys(slug).include_disabled(true).list().collect().await.unwrap()
+}
+
+/// Asserts that each workspace of `keyed_job(n)` holds exactly one key, named [`KEY`].
+async fn assert_one_key_each(client: &Client, n: usize) {
+    for i in 0..n {
+        let slug = format!("c{i}");
+        let names: Vec<String> = keys_of(client, &slug).await.into_iter().map(|k| k.name).collect();
+        assert_eq!(names, [KEY], "{slug}: exactly one key");
+    }
 }
 
 fn quick(server: &FakeServer) -> Client {
@@ -246,6 +271,89 @@ async fn a_slug_taken_between_the_lookup_and_the_create_is_adopted() {
     assert_done(&server, &client, 1).await;
 }
 
+#[tokio::test]
+async fn a_keyed_job_returns_each_secret_once_and_run_again_finds_the_keys_by_name_with_reads_only() {
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    let first = client.workspaces().create_many(keyed_job(10)).concurrency(4).collect().await;
+    let mut secrets = Vec::new();
+    for item in &first {
+        let done = item.result.as_ref().unwrap_or_else(|e| panic!("{}: {e}", item.key));
+        let key = done.api_key.as_ref().expect("a key was asked for");
+        assert_eq!((key.origin, key.key.name.as_str()), (KeyOrigin::Created, KEY));
+        assert_eq!(key.key.workspace_id, done.workspace.id, "created in the item's workspace");
+        assert_eq!(key.key.limit, Some(25.0));
+        let secret = key.secret.as_ref().expect("a created key comes with its secret").expose_secret().to_owned();
+        assert!(secret.starts_with("sk-or-v1-"), "a secret of the API's shape");
+        let shown = format!("{done:?} {item:?}");
+        assert!(!shown.contains(&secret) && shown.contains("[REDACTED]"), "Debug redacts the secret: {shown}");
+        secrets.push(secret);
+    }
+    secrets.sort();
+    secrets.dedup();
+    assert_eq!(secrets.len(), 10, "one secret per item");
+    let writes = per_operation(&server);
+    assert_eq!((writes.get("createApiKey"), writes.get("listApiKeys")), (Some(&10), None), "no key read when new");
+    assert!(server.requests().iter().all(|r| !format!("{r:?}").contains(&secrets[0])), "not in the request log");
+
+    // Someone disabled c3's key meanwhile: it is still this job's key, found by name and not created again.
+    let c3 = keys_of(&client, "c3").await;
+    client.keys().update(&c3[0].hash, UpdateKey::new().disabled(true)).await.unwrap();
+
+    server.clear_requests();
+    let again = client.workspaces().create_many(keyed_job(10)).concurrency(4).collect().await;
+    for item in &again {
+        let done = item.result.as_ref().unwrap_or_else(|e| panic!("{}: {e}", item.key));
+        assert_eq!(done.origin, WorkspaceOrigin::Adopted);
+        let key = done.api_key.as_ref().unwrap();
+        assert_eq!((key.origin, key.secret.is_none(), key.key.name.as_str()), (KeyOrigin::Existing, true, KEY));
+        assert_eq!(key.key.disabled, item.key == "c3");
+    }
+    let expected = BTreeMap::from([
+        ("getWorkspace", 10),
+        ("listApiKeys", 10),
+        ("listWorkspaceBudgets", 10),
+        ("listWorkspaceMembers", 10),
+    ]);
+    assert_eq!(per_operation(&server), expected, "reads only, no createApiKey");
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    assert_done(&server, &client, 10).await;
+    assert_one_key_each(&client, 10).await;
+}
+
+#[tokio::test]
+async fn a_key_create_whose_answer_was_lost_is_found_by_name_and_not_minted_twice() {
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    // The key is created, then the connection drops halfway through the answer that holds its secret.
+    server.inject(OperationId::CreateApiKey, [Fault::close_mid_body()]);
+    let report = client.workspaces().create_many(keyed_job(1)).collect().await;
+    let done = report[0].result.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done.origin, WorkspaceOrigin::Created);
+    let key = done.api_key.as_ref().unwrap();
+    assert_eq!((key.origin, key.secret.is_none()), (KeyOrigin::Recovered, true), "the secret was in the lost answer");
+    let counts = per_operation(&server);
+    assert_eq!((counts["createApiKey"], counts["listApiKeys"]), (1, 1), "never replayed: looked up instead");
+    let keys = keys_of(&client, "c0").await;
+    assert_eq!(keys.len(), 1, "exactly one key");
+    assert_eq!(keys[0].hash, key.key.hash);
+    assert_done(&server, &client, 1).await;
+}
+
+#[tokio::test]
+async fn a_key_create_whose_answer_was_lost_and_whose_lookup_fails_says_the_outcome_is_unknown() {
+    let server = FakeServer::start().await.unwrap();
+    let client = quick(&server);
+    server.inject(OperationId::CreateApiKey, [Fault::close_mid_body()]);
+    server.inject(OperationId::ListApiKeys, std::iter::repeat_with(|| Fault::status(503)).take(20));
+    let report = client.workspaces().create_many(keyed_job(1)).collect().await;
+    let failed = report[0].result.as_ref().unwrap_err();
+    assert_eq!((&failed.step, failed.outcome_unknown), (&ProvisionStep::ApiKey, true), "{failed}");
+    assert_eq!(failed.workspace.as_ref().map(|w| w.slug.as_str()), Some("c0"));
+    assert!(failed.to_string().contains("the key may have been created"), "{failed}");
+    assert_eq!(server.request_count(OperationId::CreateApiKey), 1, "never replayed");
+}
+
 /// The cases of the crash property, from `PROPTEST_CASES` when set.
 fn cases(default: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
@@ -259,6 +367,8 @@ fn fault() -> impl Strategy<Value = Option<(OperationId, Fault)>> {
         Just(OperationId::UpsertWorkspaceBudget),
         Just(OperationId::BulkAddWorkspaceMembers),
         Just(OperationId::GetWorkspace),
+        Just(OperationId::CreateApiKey),
+        Just(OperationId::ListApiKeys),
     ];
     let fault =
         prop_oneof![Just(Fault::close_mid_body()), Just(Fault::close_before_response()), Just(Fault::status(500))];
@@ -269,7 +379,7 @@ proptest! {
     #![proptest_config(cases(24))]
 
     /// A job killed after any number of requests (its futures dropped mid-item, with requests in flight), run
-    /// again unchanged: every item is done, each workspace exists once, and a third run writes nothing.
+    /// again unchanged: every item is done, each workspace exists once with one key, and a third run writes nothing.
     #[test]
     fn a_job_killed_at_a_random_point_and_run_again_converges_with_nothing_created_twice(
         n in 1usize..8,
@@ -284,9 +394,9 @@ proptest! {
             if let Some((op, fault)) = fault.clone() {
                 server.inject(op, [fault]);
             }
-            // A full run sends about 5 requests per item: kill after a random share of them.
-            let kill_at = (kill_fraction * (5 * n) as f64) as usize;
-            let mut first = client.workspaces().create_many(job(n)).concurrency(concurrency).stream();
+            // A full run sends about 6 requests per item: kill after a random share of them.
+            let kill_at = (kill_fraction * (6 * n) as f64) as usize;
+            let mut first = client.workspaces().create_many(keyed_job(n)).concurrency(concurrency).stream();
             let drain = async { while first.next().await.is_some() {} };
             let kill = async {
                 while server.requests().len() < kill_at {
@@ -297,9 +407,9 @@ proptest! {
             drop(first);
 
             // A fault the first run did not reach (killed before) fails one item of the next: run again once more.
-            let mut again = client.workspaces().create_many(job(n)).concurrency(concurrency).collect().await;
+            let mut again = client.workspaces().create_many(keyed_job(n)).concurrency(concurrency).collect().await;
             if fault.is_some() && again.iter().any(|i| i.result.is_err()) {
-                again = client.workspaces().create_many(job(n)).concurrency(concurrency).collect().await;
+                again = client.workspaces().create_many(keyed_job(n)).concurrency(concurrency).collect().await;
             }
             for item in &again {
                 let done = item.result.as_ref().unwrap_or_else(|e| panic!("{}: {e}", item.key));
@@ -307,6 +417,7 @@ proptest! {
                 assert!(done.origin != WorkspaceOrigin::Recovered || fault.is_some(), "{done:?}");
             }
             assert_done(&server, &client, n).await;
+            assert_one_key_each(&client, n).await;
             // Every create that succeeded, over both runs, was of a different slug.
             let mut created: Vec<String> = server
                 .requests()
@@ -320,7 +431,7 @@ proptest! {
             assert_eq!(created.len(), total, "a slug created twice");
 
             server.clear_requests();
-            let third = client.workspaces().create_many(job(n)).concurrency(concurrency).collect().await;
+            let third = client.workspaces().create_many(keyed_job(n)).concurrency(concurrency).collect().await;
             assert!(third.iter().all(|i| i.result.as_ref().is_ok_and(|p| p.origin == WorkspaceOrigin::Adopted)));
             assert!(server.requests().iter().all(|r| r.method == "GET"), "{:?}", per_operation(&server));
         });
