@@ -222,7 +222,8 @@ pub const SCENARIOS: &[Scenario] = &[
         change: "a new required property of a request body (`CreateWorkspaceRequest.region`)",
         outcome: "BREAKING, as the API's change is: `CreateWorkspace::new` takes it, so every caller fails to compile \
                   until it passes one (rather than every request failing at the server); `diff-spec` reports it; \
-                  the library and the fake build unchanged",
+                  the one hand edit in the library is the fake's own seeding (`fake/state.rs` creates the default and \
+                  seeded workspaces, and must choose a value): the compiler names exactly those calls",
         together: false,
         mutate: |up| {
             let body = &mut schemas(up)?["CreateWorkspaceRequest"];
@@ -443,8 +444,22 @@ pub fn run(root: &Path, target_dir: &Path) -> Result<Vec<String>, String> {
                 }
             }
             "new-required-request-property" => {
-                cargo(&copy, target_dir, &["check", "--quiet", "-p", "openrouter-workspaces", "--all-features"])
-                    .map_err(|e| format!("{}: the library no longer builds: {e}", s.name))?;
+                // The generated code and every handle build; only the fake's own seeding calls
+                // `CreateWorkspace::new`, and the compiler must name those calls and nothing else.
+                let check = ["check", "--quiet", "--message-format", "short", "-p", "openrouter-workspaces"];
+                let errors = match cargo(&copy, target_dir, &[&check[..], &["--all-features"]].concat()) {
+                    Ok(_) => return Err(format!("{}: the library built without passing `{REQUIRED}`", s.name)),
+                    Err(e) => e,
+                };
+                let located: Vec<&str> = errors.lines().filter(|l| l.contains(": error")).collect();
+                let elsewhere: Vec<&&str> = located
+                    .iter()
+                    .filter(|l| !(l.starts_with("openrouter-workspaces/src/fake/state.rs:") && l.contains("E0061")))
+                    .collect();
+                expect(
+                    !located.is_empty() && elsewhere.is_empty(),
+                    format!("{}: expected only the fake's seeding to miss `{REQUIRED}`, got: {errors}", s.name),
+                )?;
             }
             _ => {}
         }
