@@ -159,3 +159,33 @@ impl Schema {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every pattern matcher the generator wrote (one pass over the characters for the shapes it knows, regex-lite
+    /// otherwise) agrees with regex-lite on every string of up to three characters drawn from the edges of the
+    /// pattern's classes (each end of each range and its neighbours, and its literals), which is where a hand-made
+    /// matcher goes wrong: the empty string, one character, and a first, middle and last character of each kind.
+    #[test]
+    fn every_generated_matcher_agrees_with_regex_lite_at_the_edges_of_its_classes() {
+        let all = crate::api::operations::MATCHERS.iter().chain(crate::api::requests::MATCHERS);
+        let mut checked = 0;
+        for &(pattern, edges) in all {
+            let source = pattern.source();
+            let regex = regex_lite::Regex::new(source).expect("the generator compiled every pattern");
+            let alphabet: Vec<char> = edges.chars().collect();
+            assert!(!alphabet.is_empty(), "{source}: no edges");
+            let mut strings = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..3 {
+                last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+                strings.extend(last.iter().cloned());
+            }
+            for value in &strings {
+                assert_eq!(pattern.is_match(value), regex.is_match(value), "{source} on {value:?}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 2, "the spec's parameters and request bodies hold patterns");
+    }
+}

@@ -62,6 +62,26 @@ pub struct Generated {
     pub transforms: Vec<String>,
 }
 
+/// The library's manifest.
+const LIBRARY_MANIFEST: &str = "openrouter-workspaces/Cargo.toml";
+
+/// A pattern the generator cannot match by itself falls back to regex-lite ([`api::matchers`]); the library
+/// depends on it only then. Says so, with the line to add, instead of leaving it to a compile error.
+fn needs_regex_engine(root: &Path, api_source: &str) -> Result<(), String> {
+    if !api_source.contains("::regex_lite::") {
+        return Ok(());
+    }
+    let manifest = format!("\n{}", std::fs::read_to_string(root.join(LIBRARY_MANIFEST)).unwrap_or_default());
+    let dependencies = manifest.split("\n[").find(|s| s.starts_with("dependencies]")).unwrap_or_default();
+    if dependencies.lines().any(|l| l.starts_with("regex-lite")) {
+        return Ok(());
+    }
+    Err(format!(
+        "a pattern of the spec is not one of the shapes the generator matches by itself (xtask/src/api/matchers.rs), \
+         so its check uses regex-lite: add `regex-lite.workspace = true` under [dependencies] in {LIBRARY_MANIFEST}"
+    ))
+}
+
 /// Reads, lints, transforms and generates from the spec at `spec_path`, for the project at `root` (where the
 /// builders' hand-written docs are). Lint problems come back as one error listing all of them.
 pub fn generate_from_spec(root: &Path, spec_path: &Path) -> Result<Generated, String> {
@@ -74,6 +94,7 @@ pub fn generate_from_spec(root: &Path, spec_path: &Path) -> Result<Generated, St
     let model = api::Model::from_spec(&tree).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     let docs = root.join(DOCS_DIR);
     let api_source = api::generate(&model, &|name| docs.join(format!("{name}.md")).is_file())?;
+    needs_regex_engine(root, &api_source)?;
     let transforms = transform::apply_all(&mut tree);
     let openapi = spec::to_openapi(&tree)?;
     let client_source = codegen::generate(&openapi, &model.replacements())?;
@@ -205,4 +226,27 @@ pub fn read_for_diff(path: &Path) -> Result<serde_json::Value, String> {
     let mut doc = spec::read_tree(path)?;
     convert::to_openapi_30(&mut doc).map_err(|p| format!("{}: {}", path.display(), p.join("; ")))?;
     Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_that_needs_regex_lite_names_the_dependency_to_add() {
+        let root = std::env::temp_dir().join(format!("xtask-regex-engine-{}", std::process::id()));
+        let manifest = root.join(LIBRARY_MANIFEST);
+        std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+        let body = api::matchers::body(r"\bsk-[a-z]{4}\b");
+        let file: syn::File = syn::parse2(quote::quote!(fn m(value: &str) -> bool { #body })).unwrap();
+        let fallback = prettyplease::unparse(&file);
+        std::fs::write(&manifest, "[dependencies]\nserde = \"1\"\n\n[dev-dependencies]\nregex-lite = \"0.1\"\n")
+            .unwrap();
+        let error = needs_regex_engine(&root, &fallback).unwrap_err();
+        assert!(error.contains("regex-lite.workspace = true"), "{error}");
+        assert_eq!(needs_regex_engine(&root, "fn f(value: &str) -> bool { true }"), Ok(()));
+        std::fs::write(&manifest, "[dependencies]\nregex-lite.workspace = true\n").unwrap();
+        assert_eq!(needs_regex_engine(&root, &fallback), Ok(()));
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

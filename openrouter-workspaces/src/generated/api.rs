@@ -1072,195 +1072,529 @@ pub(crate) mod operations {
         DELETE_WORKSPACE_BUDGET,
     ];
     fn get_guardrail_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn update_guardrail_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn list_api_keys_workspace_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn get_api_key_hash_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn delete_api_key_hash_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn update_api_key_hash_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn get_workspace_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn delete_workspace_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn update_workspace_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn list_workspace_members_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn bulk_add_workspace_members_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn bulk_remove_workspace_members_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn list_workspace_budgets_workspace_ref_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn get_workspace_budget_workspace_ref_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn get_workspace_budget_interval_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn upsert_workspace_budget_workspace_ref_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn upsert_workspace_budget_interval_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn delete_workspace_budget_workspace_ref_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
     fn delete_workspace_budget_interval_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last
+                .is_none_or(|c| {
+                    matches!(
+                        c, '!'..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
+            && chars
+                .all(|c| {
+                    matches!(
+                        c, ' '..= '.' | '0'..= '[' | ']'..= '~' | '\u{a0}'..=
+                        '\u{10ffff}'
+                    )
+                })
     }
+    /// Each pattern, its matcher and the characters at the edges of its classes (for the tests).
+    #[cfg(test)]
+    pub(crate) const MATCHERS: &[(crate::validate::Pattern, &str)] = &[
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                get_guardrail_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                update_guardrail_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                list_api_keys_workspace_id_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                get_api_key_hash_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                delete_api_key_hash_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                update_api_key_hash_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                get_workspace_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                delete_workspace_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                update_workspace_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                list_workspace_members_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                bulk_add_workspace_members_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                bulk_remove_workspace_members_id_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                list_workspace_budgets_workspace_ref_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                get_workspace_budget_workspace_ref_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                get_workspace_budget_interval_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                upsert_workspace_budget_workspace_ref_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                upsert_workspace_budget_interval_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                delete_workspace_budget_workspace_ref_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F/\\\\](?:[^\\x00-\\x1F\\x7F-\\x9F/\\\\]*[^\\x00-\\x20\\x7F-\\x9F/\\\\])?$",
+                delete_workspace_budget_interval_matches,
+            ),
+            "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+    ];
 }
 /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
 pub(crate) mod enums {
@@ -4572,141 +4906,243 @@ pub(crate) mod requests {
         }
     }
     fn bulk_add_workspace_members_user_ids_items_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn bulk_remove_workspace_members_user_ids_items_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_key_workspace_id_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_name_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_slug_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        value
+            .split('-')
+            .all(|word| {
+                !word.is_empty()
+                    && word.chars().all(|c| matches!(c, '0'..= '9' | 'a'..= 'z'))
+            })
     }
     fn create_workspace_default_image_model_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_default_provider_sort_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_default_text_model_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_description_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        value
+            .chars()
+            .all(|c| {
+                matches!(c, '\t'..= '\n' | '\r' | ' '..= '~' | '\u{a0}'..= '\u{10ffff}')
+            })
     }
     fn update_workspace_default_image_model_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_default_provider_sort_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_default_text_model_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_description_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new("^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$")
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        value
+            .chars()
+            .all(|c| {
+                matches!(c, '\t'..= '\n' | '\r' | ' '..= '~' | '\u{a0}'..= '\u{10ffff}')
+            })
     }
     fn update_workspace_name_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        {
-            ::regex_lite::Regex::new(
-                    "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
-                )
-                .ok()
-        });
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        let mut chars = value.chars();
+        let (Some(first), last) = (chars.next(), chars.next_back()) else {
+            return false
+        };
+        matches!(first, '!'..= '~' | '\u{a0}'..= '\u{10ffff}')
+            && last.is_none_or(|c| matches!(c, '!'..= '~' | '\u{a0}'..= '\u{10ffff}'))
+            && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_slug_matches(value: &str) -> bool {
-        static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> = ::std::sync::LazyLock::new(||
-        ::regex_lite::Regex::new("^[a-z0-9]+(?:-[a-z0-9]+)*$").ok());
-        RE.as_ref().is_none_or(|re| re.is_match(value))
+        value
+            .split('-')
+            .all(|word| {
+                !word.is_empty()
+                    && word.chars().all(|c| matches!(c, '0'..= '9' | 'a'..= 'z'))
+            })
     }
+    /// Each pattern, its matcher and the characters at the edges of its classes (for the tests).
+    #[cfg(test)]
+    pub(crate) const MATCHERS: &[(crate::validate::Pattern, &str)] = &[
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                bulk_add_workspace_members_user_ids_items_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                bulk_remove_workspace_members_user_ids_items_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                create_key_workspace_id_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                create_workspace_name_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                create_workspace_slug_matches,
+            ),
+            "-/0189:`abyz{",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                create_workspace_default_image_model_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                create_workspace_default_provider_sort_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                create_workspace_default_text_model_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$",
+                create_workspace_description_matches,
+            ),
+            "\u{8}\t\n\u{b}\u{c}\r\u{e}\u{1f} !}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                update_workspace_default_image_model_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                update_workspace_default_provider_sort_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                update_workspace_default_text_model_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$",
+                update_workspace_description_matches,
+            ),
+            "\u{8}\t\n\u{b}\u{c}\r\u{e}\u{1f} !}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[^\\x00-\\x20\\x7F-\\x9F](?:[^\\x00-\\x1F\\x7F-\\x9F]*[^\\x00-\\x20\\x7F-\\x9F])?$",
+                update_workspace_name_matches,
+            ),
+            "\u{1f} !\"}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
+        ),
+        (
+            crate::validate::Pattern::new(
+                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                update_workspace_slug_matches,
+            ),
+            "-/0189:`abyz{",
+        ),
+    ];
 }
 /// The properties of every object schema, for the fake's storage.
 #[cfg(feature = "fake")]

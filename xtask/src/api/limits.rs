@@ -5,6 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::matchers;
 use super::model::{Kind, Model, SchemaDef};
 use super::names::{body_owner, doc, ident, items_owner, param_owner, snake};
 
@@ -167,19 +168,27 @@ fn analyse(owner: &str, schema: &SchemaDef) -> Analysis {
     Analysis { limits, expr, pattern }
 }
 
+/// One matcher function per pattern (the body from [`matchers::body`]), and, for the library's tests, the table
+/// `MATCHERS` of each pattern, its matcher and the boundaries of its classes.
 pub(super) fn pattern_fns(patterns: &[(Ident, String)]) -> TokenStream {
     let fns = patterns.iter().map(|(name, source)| {
+        let body = matchers::body(source);
         quote! {
             fn #name(value: &str) -> bool {
-                static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> =
-                    ::std::sync::LazyLock::new(|| ::regex_lite::Regex::new(#source).ok());
-                // The generator compiled the pattern with the same engine, so `None` cannot happen; it would let
-                // the value through (the server still checks it) rather than panic.
-                RE.as_ref().is_none_or(|re| re.is_match(value))
+                #body
             }
         }
     });
-    quote!(#(#fns)*)
+    let cases = patterns.iter().map(|(name, source)| {
+        let edges = matchers::boundaries(source);
+        quote!((crate::validate::Pattern::new(#source, #name), #edges))
+    });
+    quote! {
+        #(#fns)*
+        /// Each pattern, its matcher and the characters at the edges of its classes (for the tests).
+        #[cfg(test)]
+        pub(crate) const MATCHERS: &[(crate::validate::Pattern, &str)] = &[#(#cases),*];
+    }
 }
 
 pub(super) fn emit(model: &Model) -> TokenStream {

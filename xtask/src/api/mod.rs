@@ -5,7 +5,7 @@
 //! - [`names`]: the names things take in Rust (builders, enums, variants, constants, fields), and the owner of
 //!   every constraint;
 //! - [`limits`]: every limit the spec states, computed once per owner: the `limits` constants, the `Schema`
-//!   expressions that name them, and the pattern matchers;
+//!   expressions that name them, and the pattern matchers (their bodies from [`matchers`]);
 //! - one emitter per generated table: [`operations`] (the typed `OperationId`, one `Operation` and one `Parameter`
 //!   constant each), [`enums`] (the spec's string enums as open enums), [`requests`] (a builder per request body
 //!   and its validation), [`shapes`] (the properties of every object schema, for the fake's storage),
@@ -19,6 +19,7 @@ use quote::quote;
 pub mod enums;
 pub mod fake;
 pub mod limits;
+pub mod matchers;
 pub mod model;
 pub mod names;
 pub mod operations;

@@ -1,0 +1,197 @@
+//! The matcher of a `pattern`: the body of a `fn(&str) -> bool` that says whether a value matches it.
+//!
+//! Every pattern the spec holds today is one of three shapes, made only of character classes (the overlay's
+//! `x-rules` and the slug). For those the generator writes the match as one pass over the characters, which is what
+//! keeps a pattern check off the profile of a call (regex-lite took a W2 `get` from 0.85 to 0.67 of raw reqwest,
+//! BENCHMARKS.md). Any other pattern falls back to regex-lite, compiled once. The shapes, after `^` and before `$`:
+//!
+//! - `[C]*` or `[C]+`: every character in `C` (and at least one);
+//! - `[E](?:[I]*[F])?`: the first character in `E`; when there are more, the last in `F` and the rest in `I` (the
+//!   overlay's "no blank, no whitespace at either end, no control character");
+//! - `[W]+(?:s[W]+)*`, the separator `s` not in `W`: words of `W` joined by single separators (the slug).
+//!
+//! The shapes are read from regex-syntax's HIR, so the classes are the ones the regex engines see (escapes, ranges
+//! and negation resolved). The library's tests hold every generated matcher to regex-lite on every short string
+//! over the boundaries of its classes ([`boundaries`]).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use regex_syntax::hir::{Class, ClassUnicode, Hir, HirKind, Look};
+
+/// The body of the matcher of `source` (the function's argument is `value: &str`).
+pub fn body(source: &str) -> TokenStream {
+    match shape(source) {
+        Some(Shape::All { class, non_empty }) => {
+            let c = class_pattern(&class);
+            let check = quote!(value.chars().all(|c| matches!(c, #c)));
+            if non_empty { quote!(!value.is_empty() && #check) } else { check }
+        }
+        Some(Shape::Trimmed { ends, inner, last }) => {
+            let (e, i, f) = (class_pattern(&ends), class_pattern(&inner), class_pattern(&last));
+            quote! {
+                let mut chars = value.chars();
+                let (Some(first), last) = (chars.next(), chars.next_back()) else { return false };
+                matches!(first, #e) && last.is_none_or(|c| matches!(c, #f)) && chars.all(|c| matches!(c, #i))
+            }
+        }
+        Some(Shape::Words { word, separator }) => {
+            let w = class_pattern(&word);
+            let s = Literal::character(separator);
+            quote!(value.split(#s).all(|word| !word.is_empty() && word.chars().all(|c| matches!(c, #w))))
+        }
+        None => quote! {
+            static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> =
+                ::std::sync::LazyLock::new(|| ::regex_lite::Regex::new(#source).ok());
+            // The generator compiled the pattern with the same engine, so `None` cannot happen; it would let
+            // the value through (the server still checks it) rather than panic.
+            RE.as_ref().is_none_or(|re| re.is_match(value))
+        },
+    }
+}
+
+/// The characters at the edges of the pattern's classes (each end of each range and its neighbours) and its
+/// literals, sorted: the alphabet on which the tests compare a matcher with regex-lite.
+pub fn boundaries(source: &str) -> String {
+    let mut chars = Vec::new();
+    if let Ok(hir) = regex_syntax::Parser::new().parse(source) {
+        collect(&hir, &mut chars);
+    }
+    chars.sort_unstable();
+    chars.dedup();
+    chars.into_iter().collect()
+}
+
+fn collect(hir: &Hir, out: &mut Vec<char>) {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            for r in class.ranges() {
+                for c in [r.start() as u32, r.end() as u32] {
+                    out.extend(
+                        [c.checked_sub(1), Some(c), c.checked_add(1)].into_iter().flatten().filter_map(char::from_u32),
+                    );
+                }
+            }
+        }
+        HirKind::Literal(lit) => out.extend(String::from_utf8_lossy(&lit.0).chars()),
+        HirKind::Repetition(r) => collect(&r.sub, out),
+        HirKind::Capture(c) => collect(&c.sub, out),
+        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().for_each(|h| collect(h, out)),
+        _ => {}
+    }
+}
+
+/// A pattern the generator matches without a regex engine.
+#[derive(Debug, PartialEq)]
+enum Shape {
+    /// `^[C]*$` (`non_empty`: `^[C]+$`).
+    All { class: ClassUnicode, non_empty: bool },
+    /// `^[E](?:[I]*[F])?$`.
+    Trimmed { ends: ClassUnicode, inner: ClassUnicode, last: ClassUnicode },
+    /// `^[W]+(?:s[W]+)*$`.
+    Words { word: ClassUnicode, separator: char },
+}
+
+fn shape(source: &str) -> Option<Shape> {
+    let hir = regex_syntax::Parser::new().parse(source).ok()?;
+    let HirKind::Concat(items) = hir.kind() else { return None };
+    let [start, body @ .., end] = items.as_slice() else { return None };
+    if start.kind() != &HirKind::Look(Look::Start) || end.kind() != &HirKind::Look(Look::End) {
+        return None;
+    }
+    match body {
+        [one] => {
+            let (class, min) = star_or_plus(one)?;
+            Some(Shape::All { class, non_empty: min == 1 })
+        }
+        [first, rest] => {
+            if let (Some(ends), Some((sub, 0, Some(1)))) = (class(first), repetition(rest)) {
+                let HirKind::Concat(tail) = sub.kind() else { return None };
+                let [middle, last] = tail.as_slice() else { return None };
+                let (inner, 0) = star_or_plus(middle)? else { return None };
+                return Some(Shape::Trimmed { ends, inner, last: class(last)? });
+            }
+            let (word, 1) = star_or_plus(first)? else { return None };
+            let (sub, 0, None) = repetition(rest)? else { return None };
+            let HirKind::Concat(tail) = sub.kind() else { return None };
+            let [sep, again] = tail.as_slice() else { return None };
+            let HirKind::Literal(lit) = sep.kind() else { return None };
+            let mut sep_chars = std::str::from_utf8(&lit.0).ok()?.chars();
+            let (Some(separator), None) = (sep_chars.next(), sep_chars.next()) else { return None };
+            let (again, 1) = star_or_plus(again)? else { return None };
+            let in_word = word.ranges().iter().any(|r| (r.start()..=r.end()).contains(&separator));
+            (again == word && !in_word).then_some(Shape::Words { word, separator })
+        }
+        _ => None,
+    }
+}
+
+fn class(hir: &Hir) -> Option<ClassUnicode> {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => Some(c.clone()),
+        _ => None,
+    }
+}
+
+fn repetition(hir: &Hir) -> Option<(&Hir, u32, Option<u32>)> {
+    match hir.kind() {
+        HirKind::Repetition(r) => Some((&r.sub, r.min, r.max)),
+        _ => None,
+    }
+}
+
+/// `[C]*` or `[C]+`: the class and the minimum (0 or 1).
+fn star_or_plus(hir: &Hir) -> Option<(ClassUnicode, u32)> {
+    let (sub, min, None) = repetition(hir)? else { return None };
+    (min <= 1).then_some((class(sub)?, min))
+}
+
+/// The class as a `match` pattern: `'a'..='z' | '0'..='9'`.
+fn class_pattern(class: &ClassUnicode) -> TokenStream {
+    let ranges = class.ranges().iter().map(|r| {
+        let (start, end) = (Literal::character(r.start()), Literal::character(r.end()));
+        if r.start() == r.end() { quote!(#start) } else { quote!(#start..=#end) }
+    });
+    quote!(#(#ranges)|*)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = r"^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$";
+
+    #[test]
+    fn the_overlay_rules_and_the_slug_need_no_regex_engine() {
+        assert!(matches!(shape(RULE), Some(Shape::Trimmed { .. })));
+        assert!(matches!(
+            shape(r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"),
+            Some(Shape::All { non_empty: false, .. })
+        ));
+        assert!(matches!(shape("^[a-z]+$"), Some(Shape::All { non_empty: true, .. })));
+        assert!(matches!(shape("^[a-z0-9]+(?:-[a-z0-9]+)*$"), Some(Shape::Words { separator: '-', .. })));
+    }
+
+    #[test]
+    fn anything_else_falls_back_to_regex_lite() {
+        for source in [
+            r"\b(sk-[a-zA-Z0-9]{48})\b",
+            "[a-z]+",
+            "^[a-z]+",
+            "^[a-z]{2,3}$",
+            "^[a-z-]+(?:-[a-z-]+)*$",
+            "^[a-z]+(?:-[0-9]+)*$",
+            "^[a-z]+(?:--[a-z]+)*$",
+            "^(?:ab|c)$",
+            "^a$",
+        ] {
+            assert_eq!(shape(source), None, "{source}");
+            assert!(body(source).to_string().contains("regex_lite"), "{source}");
+        }
+    }
+
+    #[test]
+    fn the_boundaries_are_the_edges_of_each_range_and_the_literals() {
+        assert_eq!(boundaries("^[b-d]+(?:_[b-d]+)*$"), "_abcde");
+        assert_eq!(boundaries("^x$"), "x");
+    }
+}
