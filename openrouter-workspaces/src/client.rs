@@ -10,6 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -134,7 +135,24 @@ impl Client {
     /// Runs one operation: `send` makes one attempt with the generated client; this retries it as the policy
     /// allows, within the total deadline, and maps the outcome. Everything an attempt reads, the body of an
     /// unexpected status included, is read within the deadline.
-    pub(crate) async fn call<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
+    ///
+    /// The call's state (about 1.5 KiB: the retry loop, the attempt's outcome, its timer) is boxed once, here:
+    /// every future above it (the checked call, the handle's method, the caller's) then holds a pointer, where
+    /// each would otherwise hold, and move, the whole state (measured: 1.6 KiB moved four times per `get`).
+    pub(crate) fn call<'c, T, F, Fut>(
+        &'c self,
+        op: Operation,
+        send: F,
+    ) -> std::pin::Pin<Box<impl Future<Output = Result<T>>>>
+    where
+        T: DeserializeOwned,
+        F: Fn(&'c raw::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
+    {
+        Box::pin(self.run(op, send))
+    }
+
+    async fn run<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
     where
         T: DeserializeOwned,
         F: Fn(&'c raw::Client) -> Fut,
@@ -173,8 +191,14 @@ impl Client {
                     <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
             });
             // Boxed: the generated future holds the request and the response (kilobytes), and every future that
-            // holds it is moved as a whole before it is first polled; a box moves a pointer.
-            let (outcome, note) = transport::noting(Box::pin(send(&self.inner.raw)), timer).await;
+            // holds it is moved as a whole before it is first polled; a box moves a pointer. Boxed in a statement
+            // of its own: a temporary of the statement that awaits would keep the unboxed future's room (1.5 KiB)
+            // in this future's state, and so in the state of every future above it.
+            // The outcome is boxed as soon as it is made (a value of the answer's size would be copied at every
+            // layer it passes through: generated future, task-local scope, this loop).
+            let sending =
+                Box::pin(send(&self.inner.raw).map(|r| r.map(|v| Box::new(v.into_inner())).map_err(Box::new)));
+            let (outcome, note) = transport::noting(sending, timer).await;
             let deadline_passed = || {
                 tracing::warn!(
                     operation = op.id.as_str(),
@@ -202,12 +226,12 @@ impl Client {
                     if let Some(budget) = &settings.budget {
                         budget.on_success(retry_cost);
                     }
-                    return Ok(value.into_inner());
+                    return Ok(*value);
                 }
                 Err(raw_error) => {
                     let max_body = transport.max_response_body();
                     // Boxed: the error path's state (a body read under a timer) stays out of every call's future.
-                    match Box::pin(map_error::<T>(op, raw_error, &note, attempt, deadline, max_body)).await {
+                    match Box::pin(map_error::<T>(op, *raw_error, &note, attempt, deadline, max_body)).await {
                         Mapped::Value(value) => {
                             if let Some(budget) = &settings.budget {
                                 budget.on_success(retry_cost);
@@ -515,6 +539,19 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Re
 mod tests {
     use super::*;
     use crate::retries::budget::RetryBudget;
+
+    /// A call's state is boxed once, in `call`: the future a handle method returns holds a pointer and the
+    /// call's arguments, not the retry loop and the generated request (1.6 KiB before; every layer moved it).
+    #[test]
+    fn a_call_future_holds_its_state_in_one_box() {
+        let client = Client::builder().api_key("k").ignore_env().build().expect("a client");
+        let get = client.workspaces().get("production");
+        assert!(std::mem::size_of_val(&get) <= 128, "{} bytes", std::mem::size_of_val(&get));
+        let checked = client.get_workspace("production");
+        assert!(std::mem::size_of_val(&checked) <= 96, "{} bytes", std::mem::size_of_val(&checked));
+        let call = client.call(crate::operation::GET_WORKSPACE, |raw| raw.get_workspace("production"));
+        assert_eq!(std::mem::size_of_val(&call), std::mem::size_of::<usize>());
+    }
 
     /// A client and its copies share one retry budget while their policies' budgets are the same; a different
     /// budget is a bucket of its own, and a policy without one has none.

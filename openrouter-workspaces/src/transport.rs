@@ -39,8 +39,9 @@ use crate::error::MAX_BODY_KEPT;
 use crate::retries::hints::Hints;
 
 /// Response headers that carry a request id, in order of preference.
-/// Names made once, at compile time: a lookup by `&str` would parse and hash the name on every response.
-const REQUEST_ID_HEADERS: [HeaderName; 4] = [
+/// Names made once, at compile time: a lookup by `&str` would parse and hash the name on every response. A
+/// `static`, not a `const`: a `const` array of names is built and dropped at every use.
+static REQUEST_ID_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("x-request-id"),
     HeaderName::from_static("x-openrouter-request-id"),
     HeaderName::from_static("request-id"),

@@ -28,18 +28,18 @@ pub(crate) trait Validate {
 
 /// A string: length in characters, pattern, and enum membership (see [`Side`]).
 pub(crate) fn check_str(field: &'static str, schema: &Schema, value: &str, side: Side) -> Result<()> {
-    if schema.min_length.is_some() || schema.max_length.is_some() {
-        let n = value.chars().count();
-        if let Some(min) = schema.min_length.filter(|min| n < *min) {
-            let rule = match min {
-                1 => "must not be empty".to_owned(),
-                min => format!("must have at least {min} characters (got {n})"),
-            };
-            return Err(Error::invalid(field, rule, value));
-        }
-        if let Some(max) = schema.max_length.filter(|max| n > *max) {
-            return Err(Error::invalid(field, format!("must have at most {max} characters (got {n})"), value));
-        }
+    // Characters are counted only when the length in bytes cannot decide (a character is 1 to 4 bytes): a
+    // non-empty value has at least one character, and one within `max` bytes has at most `max` characters.
+    let chars = || value.chars().count();
+    if let Some(min) = schema.min_length.filter(|&min| value.len() < min || (min > 1 && chars() < min)) {
+        let rule = match min {
+            1 => "must not be empty".to_owned(),
+            min => format!("must have at least {min} characters (got {})", chars()),
+        };
+        return Err(Error::invalid(field, rule, value));
+    }
+    if let Some(max) = schema.max_length.filter(|&max| value.len() > max && chars() > max) {
+        return Err(Error::invalid(field, format!("must have at most {max} characters (got {})", chars()), value));
     }
     if let Some(pattern) = schema.pattern.filter(|p| !p.is_match(value)) {
         let rule = match pattern.rule() {
@@ -250,6 +250,30 @@ mod tests {
         }
         for bad in ["", ".", "..", "a/b", "../x", "a\\b", "a\nb", "\u{0}", "a\u{7f}", "é\u{85}", "é\tx"] {
             assert!(rule_of(path_segment("id", bad)).starts_with("id: must not"), "{bad:?}");
+        }
+    }
+
+    /// The length rules count characters, whatever shortcut the bytes allow: every string of up to four
+    /// characters of 1, 2, 3 and 4 bytes, against every bound up to 5.
+    #[test]
+    fn lengths_are_characters_whatever_their_bytes() {
+        let alphabet = ['a', 'é', '€', '😀'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(longer);
+        }
+        strings.sort();
+        strings.dedup();
+        for bound in 0..=5 {
+            let min = Schema { min_length: Some(bound), ..Schema::of(Kind::String) };
+            let max = Schema { max_length: Some(bound), ..Schema::of(Kind::String) };
+            for value in &strings {
+                let n = value.chars().count();
+                assert_eq!(check_str("v", &min, value, Side::Client).is_ok(), n >= bound, "min {bound} {value:?}");
+                assert_eq!(check_str("v", &max, value, Side::Client).is_ok(), n <= bound, "max {bound} {value:?}");
+            }
         }
     }
 
