@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-pub use crate::api::enums::*;
+pub use crate::tables::enums::*;
 
 /// A value of an open enum that this version of the crate does not know, kept as the server sent it.
 ///

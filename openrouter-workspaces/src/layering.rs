@@ -25,7 +25,7 @@
 //! `members` → `workspaces`): the parts every handle uses, then the handles of one workspace, then
 //! `Workspaces`, then provisioning, which runs on `Workspaces`.
 //!
-//! Not checked: the generated modules (`api`, `raw`), whose layering is the generator's. They are placed in
+//! Not checked: the generated modules (`tables`, `raw`), whose layering is the generator's. They are placed in
 //! [`LAYERS`] so that hand-written modules using them are checked. (The generated operation table names
 //! `crate::validate::{Schema, Kind, Bound}`, which `validate` re-exports from `schema`: paths through a later
 //! layer that resolve to the leaf.)
@@ -34,17 +34,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The layers, lowest first: a name, and the modules in it. A module is a file `src/<m>.rs`, a directory
-/// `src/<m>/` (everything under it), or a part of a module (`api::operations`); the longest entry that is a
+/// `src/<m>/` (everything under it), or a part of a module (`tables::operations`); the longest entry that is a
 /// prefix of a path wins.
 const LAYERS: &[Layer] = &[
-    ("schema (what the spec states about one value)", &["schema", "api::limits"]),
-    ("operation (the operation table)", &["operation", "api::operations"]),
+    ("schema (what the spec states about one value)", &["schema", "tables::limits"]),
+    ("operation (the operation table)", &["operation", "tables::operations"]),
     ("retries (when to retry, how long to wait, the rate-limit view)", &["retries"]),
     ("error", &["error"]),
     ("validate", &["validate"]),
     (
         "models (request builders, open enums, secrets, the generated client)",
-        &["enums", "requests", "secret", "api::enums", "api::requests", "api::schema", "raw"],
+        &["enums", "requests", "secret", "tables::enums", "tables::requests", "tables::schema", "raw"],
     ),
     ("transport (one attempt, and its TLS)", &["transport", "tls"]),
     ("client (the call loop, and the generated checked call of each operation)", &["client", "calls"]),
@@ -53,7 +53,7 @@ const LAYERS: &[Layer] = &[
     ("handles of one workspace, and of API keys", &["members", "budgets", "keys", "guardrail"]),
     ("workspaces", &["workspaces"]),
     ("provision", &["provision"]),
-    ("fake", &["fake", "api::fake", "api::shapes"]),
+    ("fake", &["fake", "tables::fake", "tables::shapes"]),
 ];
 
 /// A layer: its name, and the modules in it.

@@ -48,9 +48,9 @@
 
 /// Everything else `cargo xtask regenerate` derives from the spec: the operation table, the limits, the open
 /// enums, the request builders and their validation, and what the fake needs. Re-exported where it belongs.
-#[path = "generated/api.rs"]
+#[path = "generated/tables.rs"]
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
-mod api;
+mod tables;
 /// The checked calls: one `pub(crate)` method of [`Client`] per operation, which checks the parameters and the
 /// body against the spec before running the operation. Generated; the handles call them.
 #[path = "generated/calls.rs"]
@@ -99,8 +99,6 @@ mod workspaces;
 #[rustfmt::skip] // Formatted by the generator (prettyplease); `cargo xtask regenerate --check` keeps it so.
 pub mod raw;
 
-pub use api::limits;
-pub use api::requests::*;
 pub use budgets::Budgets;
 pub use bulk::{Bulk, BulkItem, DEFAULT_BULK_CONCURRENCY};
 pub use client::Client;
@@ -111,6 +109,8 @@ pub use pagination::{Keyed, OffsetPaginator, Page, Paginator};
 pub use provision::{
     IfExists, KeyOrigin, NewWorkspace, ProvisionError, ProvisionStep, Provisioned, ProvisionedKey, WorkspaceOrigin,
 };
+pub use tables::limits;
+pub use tables::requests::*;
 pub use workspaces::{DeleteWorkspace, Workspaces};
 
 /// A workspace, as the API returns it.
@@ -133,7 +133,6 @@ pub type CreatedKey = raw::types::CreateApiKeyResponse;
 pub type Guardrail = raw::types::Guardrail;
 /// The API's error body, as documented for every error status.
 pub type ErrorBody = raw::types::ErrorResponse;
-pub use api::enums::*;
 pub use config::{
     API_KEY_VARIABLES, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
     DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, USER_AGENT,
@@ -141,6 +140,7 @@ pub use config::{
 pub use error::{ApiError, ConfigError, DecodeError, Error, InvalidInput, MAX_BODY_KEPT, Result, TransportError};
 pub use retries::{RateLimitInfo, RetryBudget, RetryPolicy};
 pub use secret::{REDACTED, Secret};
+pub use tables::enums::*;
 pub use transport::Transport;
 
 #[cfg(test)]

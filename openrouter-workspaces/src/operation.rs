@@ -20,8 +20,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub use crate::api::operations::*;
 use crate::schema::Schema;
+pub use crate::tables::operations::*;
 
 /// One operation of the API.
 #[derive(Clone, Copy)]

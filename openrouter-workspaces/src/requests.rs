@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-pub(crate) use crate::api::requests::*;
+pub(crate) use crate::tables::requests::*;
 
 /// A property that is present deserializes to `Some(value or null)`; an absent one stays `None` (via `default`).
 pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {

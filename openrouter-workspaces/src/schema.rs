@@ -168,7 +168,7 @@ mod tests {
     /// matcher goes wrong: the empty string, one character, and a first, middle and last character of each kind.
     #[test]
     fn every_generated_matcher_agrees_with_regex_lite_at_the_edges_of_its_classes() {
-        let all = crate::api::operations::MATCHERS.iter().chain(crate::api::requests::MATCHERS);
+        let all = crate::tables::operations::MATCHERS.iter().chain(crate::tables::requests::MATCHERS);
         let mut checked = 0;
         for &(pattern, edges) in all {
             let source = pattern.source();

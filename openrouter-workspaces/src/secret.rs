@@ -1,6 +1,6 @@
 //! [`Secret`]: a value that must never be logged, such as the `key` of a created API key, which the API shows only
 //! once. The generator gives it to every string schema of the spec with `format: password` (see
-//! `xtask/src/api.rs`), so even [`raw`](crate::raw) types carry it.
+//! `xtask/src/tables/`), so even [`raw`](crate::raw) types carry it.
 
 use std::fmt;
 

@@ -111,15 +111,21 @@ async fn a_create_whose_answer_was_lost_is_found_by_its_slug_and_never_duplicate
     }
 }
 
-#[tokio::test]
-async fn add_all_sends_ceil_n_over_max_items_requests_and_a_bad_chunk_does_not_stop_the_others() {
-    let max = limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS;
-    let n = 2 * max + max / 2;
+/// A fake whose organization has an admin and `n` members `user_0`.., and one workspace, `big`.
+async fn big_org(n: usize) -> FakeServer {
     let mut org: Vec<OrgUser> =
         (0..n).map(|i| OrgUser::new(format!("user_{i}"), WorkspaceMemberRole::Member)).collect();
     org.insert(0, OrgUser::new("user_admin", WorkspaceMemberRole::Admin));
     let server = FakeServer::builder().org_users(org).start().await.unwrap();
     server.seed_workspace("Big", "big").unwrap();
+    server
+}
+
+#[tokio::test]
+async fn add_all_sends_ceil_n_over_max_items_requests_and_a_bad_chunk_does_not_stop_the_others() {
+    let max = limits::BULK_ADD_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS;
+    let n = 2 * max + max / 2;
+    let server = big_org(n).await;
     let client = quick(&server);
     let members = client.workspaces().members("big");
 
@@ -156,11 +162,7 @@ async fn add_all_sends_ceil_n_over_max_items_requests_and_a_bad_chunk_does_not_s
 async fn remove_all_is_add_alls_counterpart_in_chunks_of_the_specs_max_items() {
     let max = limits::BULK_REMOVE_WORKSPACE_MEMBERS_USER_IDS_MAX_ITEMS;
     let n = 2 * max + 3;
-    let mut org: Vec<OrgUser> =
-        (0..n).map(|i| OrgUser::new(format!("user_{i}"), WorkspaceMemberRole::Member)).collect();
-    org.insert(0, OrgUser::new("user_admin", WorkspaceMemberRole::Admin));
-    let server = FakeServer::builder().org_users(org).start().await.unwrap();
-    server.seed_workspace("Big", "big").unwrap();
+    let server = big_org(n).await;
     let client = quick(&server);
     let members = client.workspaces().members("big");
     let added = members.add_all((0..n).map(|i| format!("user_{i}"))).collect().await;

@@ -26,6 +26,18 @@ impl std::io::Write for Captured {
 }
 
 impl Captured {
+    /// Captures every event at every level on this thread until the guard is dropped.
+    fn every_event() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
     fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
@@ -33,14 +45,7 @@ impl Captured {
 
 #[tokio::test(flavor = "current_thread")]
 async fn every_attempt_is_traced_with_its_fields_and_without_the_key() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::every_event();
 
     let server = FakeServer::builder().api_keys([SECRET]).start().await.unwrap();
     let client = Client::builder()
@@ -85,14 +90,7 @@ async fn every_attempt_is_traced_with_its_fields_and_without_the_key() {
 /// A created API key's secret reaches the caller only: not the trace, not the fake's log, not `Debug`.
 #[tokio::test(flavor = "current_thread")]
 async fn a_created_keys_secret_is_never_traced_or_logged() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::every_event();
     let server = FakeServer::start().await.unwrap();
     let client = server.client();
     let created =

@@ -26,7 +26,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::{API_PATH, CLIENT_PATH, GENERATED_FILES, SPEC_PATH, UPSTREAM_PATH};
+use crate::{CLIENT_PATH, GENERATED_FILES, SPEC_PATH, TABLES_PATH, UPSTREAM_PATH};
 
 /// The new property.
 pub const PROPERTY: &str = "spend_alert_email";
@@ -488,7 +488,7 @@ fn observe(
 
 /// The generated files of the copy: the client, then the rest.
 fn generated(copy: &Path) -> Result<Vec<String>, String> {
-    [CLIENT_PATH, API_PATH]
+    [CLIENT_PATH, TABLES_PATH]
         .iter()
         .map(|f| std::fs::read_to_string(copy.join(f)).map_err(|e| format!("cannot read {f}: {e}")))
         .collect()

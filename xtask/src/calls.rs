@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use quote::{format_ident, quote};
 use syn::visit_mut::VisitMut;
 
-use crate::api::{Model, screaming, snake};
+use crate::tables::{Model, screaming, snake};
 
 /// The first lines of the generated file.
 pub const HEADER: &str = "\

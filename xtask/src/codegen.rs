@@ -12,7 +12,7 @@ pub const HEADER: &str = "\
 ";
 
 /// The progenitor settings of this project. `replacements` are the spec's types that the library's own types
-/// replace (see [`crate::api::Model::replacements`]): the open enums, which keep values the spec does not know
+/// replace (see [`crate::tables::Model::replacements`]): the open enums, which keep values the spec does not know
 /// yet, and the request builders, so that what users build is what is sent and an update can send an explicit
 /// `null` (progenitor skips `None`).
 pub fn settings(replacements: &[(String, String)]) -> GenerationSettings {
@@ -103,12 +103,12 @@ pub fn required_options_must_be_present(file: &mut syn::File) {
 }
 
 /// The `schemars` feature of the library: every generated type derives `schemars::JsonSchema` (schemars 1.x; the
-/// library's open enums and request builders implement it too, see `xtask/src/api/`). progenitor's own schemars
+/// library's open enums and request builders implement it too, see `xtask/src/tables/`). progenitor's own schemars
 /// support (`with_derive`) targets schemars 0.8 and emits no `schemars(...)` attributes; the derive is added here,
 /// behind the feature, with the attributes that make the schema say what serde does:
 /// - a required nullable field (`deserialize_with = "Option::deserialize"`, see
 ///   [`required_options_must_be_present`]) is required: schemars would take an `Option` for an optional property,
-///   so its schema is that of the `Option` through `crate::api::schema::Required`, which is not an `Option`;
+///   so its schema is that of the `Option` through `crate::tables::schema::Required`, which is not an `Option`;
 /// - a type whose doc is only its name (progenitor's doc when the spec has no description) gets no description.
 ///
 /// Runs after `required-options-must-be-present`, whose guards it reads.
@@ -134,7 +134,8 @@ pub fn json_schema_derive(file: &mut syn::File) {
                 let ty = &field.ty;
                 // No spaces: `::std::option::Option<String>`, as written by hand (the generated types' fields are
                 // paths and generics only).
-                let with = format!("crate::api::schema::Required<{}>", quote::quote!(#ty).to_string().replace(' ', ""));
+                let with =
+                    format!("crate::tables::schema::Required<{}>", quote::quote!(#ty).to_string().replace(' ', ""));
                 field.attrs.push(syn::parse_quote!(#[cfg_attr(feature = "schemars", schemars(with = #with))]));
             }
         }
@@ -298,7 +299,7 @@ mod tests {
         assert_eq!(out.matches("schemars (with").count(), 1, "{out}");
         assert!(
             out.contains(
-                "schemars (with = \"crate::api::schema::Required<::std::option::Option<crate::enums::ResetInterval>>\")"
+                "schemars (with = \"crate::tables::schema::Required<::std::option::Option<crate::enums::ResetInterval>>\")"
             ),
             "{out}"
         );

@@ -1,7 +1,6 @@
 //! Project tasks for openrouter-workspaces. The binary (`cargo xtask ...`) is a thin command line over these
 //! modules, so that every step is a function with tests.
 
-pub mod api;
 pub mod api_change;
 pub mod bench;
 pub mod calls;
@@ -15,6 +14,7 @@ pub mod lint;
 pub mod overlay;
 pub mod public_api;
 pub mod spec;
+pub mod tables;
 pub mod transform;
 
 use std::path::{Path, PathBuf};
@@ -42,12 +42,12 @@ fn is_root(dir: &Path) -> bool {
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
 /// Where progenitor's client is written, relative to the root.
 pub const CLIENT_PATH: &str = "openrouter-workspaces/src/generated/client.rs";
-/// Where the rest of what the spec determines is written (see [`api`]), relative to the root.
-pub const API_PATH: &str = "openrouter-workspaces/src/generated/api.rs";
+/// Where the rest of what the spec determines is written (see [`tables`]), relative to the root.
+pub const TABLES_PATH: &str = "openrouter-workspaces/src/generated/tables.rs";
 /// Where the checked calls are written (see [`calls`]), relative to the root.
 pub const CALLS_PATH: &str = "openrouter-workspaces/src/generated/calls.rs";
 /// Every generated file, relative to the root.
-pub const GENERATED_FILES: [&str; 3] = [CLIENT_PATH, API_PATH, CALLS_PATH];
+pub const GENERATED_FILES: [&str; 3] = [CLIENT_PATH, TABLES_PATH, CALLS_PATH];
 /// Hand-written documentation appended to a generated request builder's, when `<DOCS_DIR>/<Builder>.md` exists.
 pub const DOCS_DIR: &str = "openrouter-workspaces/docs";
 
@@ -65,10 +65,10 @@ pub struct Generated {
 /// The library's manifest.
 const LIBRARY_MANIFEST: &str = "openrouter-workspaces/Cargo.toml";
 
-/// A pattern the generator cannot match by itself falls back to regex-lite ([`api::matchers`]); the library
+/// A pattern the generator cannot match by itself falls back to regex-lite ([`tables::matchers`]); the library
 /// depends on it only then. Says so, with the line to add, instead of leaving it to a compile error.
-fn needs_regex_engine(root: &Path, api_source: &str) -> Result<(), String> {
-    if !api_source.contains("::regex_lite::") {
+fn needs_regex_engine(root: &Path, tables_source: &str) -> Result<(), String> {
+    if !tables_source.contains("::regex_lite::") {
         return Ok(());
     }
     let manifest = format!("\n{}", std::fs::read_to_string(root.join(LIBRARY_MANIFEST)).unwrap_or_default());
@@ -77,7 +77,7 @@ fn needs_regex_engine(root: &Path, api_source: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "a pattern of the spec is not one of the shapes the generator matches by itself (xtask/src/api/matchers.rs), \
+        "a pattern of the spec is not one of the shapes the generator matches by itself (xtask/src/tables/matchers.rs), \
          so its check uses regex-lite: add `regex-lite.workspace = true` under [dependencies] in {LIBRARY_MANIFEST}"
     ))
 }
@@ -91,16 +91,16 @@ pub fn generate_from_spec(root: &Path, spec_path: &Path) -> Result<Generated, St
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         return Err(format!("{} has {} problem(s):\n{}", spec_path.display(), problems.len(), list.join("\n")));
     }
-    let model = api::Model::from_spec(&tree).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    let model = tables::Model::from_spec(&tree).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     let docs = root.join(DOCS_DIR);
-    let api_source = api::generate(&model, &|name| docs.join(format!("{name}.md")).is_file())?;
-    needs_regex_engine(root, &api_source)?;
+    let tables_source = tables::generate(&model, &|name| docs.join(format!("{name}.md")).is_file())?;
+    needs_regex_engine(root, &tables_source)?;
     let transforms = transform::apply_all(&mut tree);
     let openapi = spec::to_openapi(&tree)?;
     let client_source = codegen::generate(&openapi, &model.replacements())?;
     let calls_source = calls::generate(&model, &client_source)?;
     Ok(Generated {
-        files: vec![(CLIENT_PATH, client_source), (API_PATH, api_source), (CALLS_PATH, calls_source)],
+        files: vec![(CLIENT_PATH, client_source), (TABLES_PATH, tables_source), (CALLS_PATH, calls_source)],
         transforms,
     })
 }
@@ -237,7 +237,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("xtask-regex-engine-{}", std::process::id()));
         let manifest = root.join(LIBRARY_MANIFEST);
         std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
-        let body = api::matchers::body(r"\bsk-[a-z]{4}\b");
+        let body = tables::matchers::body(r"\bsk-[a-z]{4}\b");
         let file: syn::File = syn::parse2(quote::quote!(fn m(value: &str) -> bool { #body })).unwrap();
         let fallback = prettyplease::unparse(&file);
         std::fs::write(&manifest, "[dependencies]\nserde = \"1\"\n\n[dev-dependencies]\nregex-lite = \"0.1\"\n")

@@ -128,7 +128,7 @@ const TYPE_SHAPING: &[(&str, &[&str])] = &[
 /// whatever constraints upstream documents: `String`, `i64`, `f64`, `Vec<T>`. A constraint added to a response
 /// property is documentation of what the server sends, and must not change the Rust type users read (a breaking
 /// change) nor make a whole response fail to decode. The constraints stay in the spec: the library's request
-/// builders and the fake validate them from it (`generated/api.rs` is built from the untransformed spec), and
+/// builders and the fake validate them from it (`generated/tables.rs` is built from the untransformed spec), and
 /// request bodies are the library's builders anyway (progenitor's replacements). Parameters are unconstrained-string-params' concern.
 pub fn plain_model_types(tree: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();

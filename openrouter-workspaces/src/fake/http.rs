@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::parse::Raw;
 use super::state::{ErrorReply, bad};
 use super::{Fault, FaultKind, RecordedRequest, Shared};
-use crate::api::fake::{dispatch, parse};
 use crate::operation::{self, Operation};
+use crate::tables::fake::{dispatch, parse};
 
 /// The response body type of the fake.
 pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
@@ -360,8 +360,8 @@ fn form_urlencoded(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::fake::Request;
     use crate::operation::OperationId;
+    use crate::tables::fake::Request;
 
     #[test]
     fn routes_match_templates_and_decode_segments() {

@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use super::state::{
     ErrorReply, Object, Outcome, Store, apply, bad, blank, checked, derived_id, fake_bug, not_found, text,
 };
-use crate::api::shapes;
 use crate::requests::{CreateKey, UpdateGuardrail, UpdateKey};
+use crate::tables::shapes;
 
 /// The per-provider zero-data-retention fields that the deprecated `enforce_zdr` fills when a request leaves
 /// them out ("its value is copied into any of those per-provider fields that are not explicitly specified").

@@ -1,4 +1,4 @@
-//! Reading a routed request's parameters and body as the spec defines them. The generated parser (`api::fake`)
+//! Reading a routed request's parameters and body as the spec defines them. The generated parser (`tables::fake`)
 //! calls these for every parameter and body of every operation, with the parameter's generated description; the
 //! checks are the ones the client runs before sending ([`crate::validate`]), on the server's side.
 

@@ -4,13 +4,13 @@
 //! `state.rs`).
 
 use super::state::{ErrorReply, Outcome, Store};
-use crate::api::fake::Rules;
 use crate::enums::BudgetInterval;
 use crate::operation::OperationId;
 use crate::requests::{
     BudgetLimit, BulkAddWorkspaceMembers, BulkRemoveWorkspaceMembers, CreateKey, CreateWorkspace, UpdateGuardrail,
     UpdateKey, UpdateWorkspace,
 };
+use crate::tables::fake::Rules;
 
 /// The answer of an operation the fake has no rule for.
 pub(crate) fn not_implemented(op: OperationId) -> ErrorReply {
@@ -121,10 +121,10 @@ mod tests {
         let reply = NoRules.get_workspace("w".into()).unwrap_err();
         assert_eq!(reply.status, 501);
         assert_eq!(reply.message, "the fake server does not implement getWorkspace yet (fake/rules.rs)");
-        let request = crate::api::fake::Request::DeleteWorkspaceBudget {
+        let request = crate::tables::fake::Request::DeleteWorkspaceBudget {
             workspace_ref: "w".into(),
             interval: BudgetInterval::Daily,
         };
-        assert_eq!(crate::api::fake::dispatch(&mut NoRules, request).unwrap_err().status, 501);
+        assert_eq!(crate::tables::fake::dispatch(&mut NoRules, request).unwrap_err().status, 501);
     }
 }

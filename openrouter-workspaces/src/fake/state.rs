@@ -13,9 +13,9 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use crate::api::shapes;
 use crate::enums::{BudgetInterval, WorkspaceMemberRole};
 use crate::requests::{BudgetLimit, CreateWorkspace, UpdateWorkspace};
+use crate::tables::shapes;
 
 /// A member of the fake organization.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -30,7 +30,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub creator_user_id: ::std::option::Option<::std::string::String>,
@@ -55,14 +55,18 @@ pub mod types {
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "crate::api::schema::Required<::std::option::Option<f64>>")
+            schemars(
+                with = "crate::tables::schema::Required<::std::option::Option<f64>>"
+            )
         )]
         pub limit: ::std::option::Option<f64>,
         ///Remaining spending limit in USD
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[cfg_attr(
             feature = "schemars",
-            schemars(with = "crate::api::schema::Required<::std::option::Option<f64>>")
+            schemars(
+                with = "crate::tables::schema::Required<::std::option::Option<f64>>"
+            )
         )]
         pub limit_remaining: ::std::option::Option<f64>,
         ///Type of limit reset for the API key
@@ -70,7 +74,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub limit_reset: ::std::option::Option<::std::string::String>,
@@ -81,7 +85,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
@@ -364,7 +368,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub workspace_id: ::std::option::Option<::std::string::String>,
@@ -478,7 +482,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
@@ -489,7 +493,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub default_image_model: ::std::option::Option<::std::string::String>,
@@ -498,7 +502,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub default_provider_sort: ::std::option::Option<::std::string::String>,
@@ -507,7 +511,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub default_text_model: ::std::option::Option<::std::string::String>,
@@ -516,7 +520,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub description: ::std::option::Option<::std::string::String>,
@@ -535,7 +539,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::vec::Vec<i64>>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::vec::Vec<i64>>>"
             )
         )]
         pub io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
@@ -556,7 +560,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<::std::string::String>>"
+                with = "crate::tables::schema::Required<::std::option::Option<::std::string::String>>"
             )
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
@@ -579,7 +583,7 @@ pub mod types {
         #[cfg_attr(
             feature = "schemars",
             schemars(
-                with = "crate::api::schema::Required<::std::option::Option<crate::enums::ResetInterval>>"
+                with = "crate::tables::schema::Required<::std::option::Option<crate::enums::ResetInterval>>"
             )
         )]
         pub reset_interval: ::std::option::Option<crate::enums::ResetInterval>,

@@ -170,7 +170,7 @@ pub(super) fn emit(model: &Model, docs: &dyn Fn(&str) -> bool) -> TokenStream {
             let field_doc = doc(&p.schema.description);
             let with = match (p.required, p.schema.nullable, tri) {
                 (true, false, _) | (false, true, false) => None,
-                (true, true, _) => Some(quote!(crate::api::schema::Required<::std::option::Option<#ty>>)),
+                (true, true, _) => Some(quote!(crate::tables::schema::Required<::std::option::Option<#ty>>)),
                 (false, _, true) => Some(quote!(::std::option::Option<#ty>)),
                 (false, false, _) => Some(ty.clone()),
             };

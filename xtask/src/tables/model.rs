@@ -380,7 +380,7 @@ impl Model {
         for name in enums.iter().map(|e| &e.rust).chain(bodies.iter().map(|b| &b.rust)) {
             if rust_names.insert(name.clone(), ()).is_some() {
                 problems.push(format!(
-                    "two schemas take the Rust name {name}; add a RUST_NAMES entry in xtask/src/api/names.rs"
+                    "two schemas take the Rust name {name}; add a RUST_NAMES entry in xtask/src/tables/names.rs"
                 ));
             }
         }
