@@ -136,9 +136,9 @@ impl Client {
     /// allows, within the total deadline, and maps the outcome. Everything an attempt reads, the body of an
     /// unexpected status included, is read within the deadline.
     ///
-    /// The call's state (about 1.5 KiB: the retry loop, the attempt's outcome, its timer) is boxed once, here:
+    /// The call's state (the retry loop, the attempt under way, the error of the last one) is boxed once, here:
     /// every future above it (the checked call, the handle's method, the caller's) then holds a pointer, where
-    /// each would otherwise hold, and move, the whole state (measured: 1.6 KiB moved four times per `get`).
+    /// each would otherwise hold, and move, the whole state (the handle's `get` future was 1,664 bytes).
     pub(crate) fn call<'c, T, F, Fut>(
         &'c self,
         op: Operation,
@@ -190,12 +190,11 @@ impl Client {
                 d.saturating_duration_since(attempt_started)
                     <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
             });
-            // Boxed: the generated future holds the request and the response (kilobytes), and every future that
-            // holds it is moved as a whole before it is first polled; a box moves a pointer. Boxed in a statement
-            // of its own: a temporary of the statement that awaits would keep the unboxed future's room (1.5 KiB)
-            // in this future's state, and so in the state of every future above it.
-            // The outcome is boxed as soon as it is made (a value of the answer's size would be copied at every
-            // layer it passes through: generated future, task-local scope, this loop).
+            // Boxed: the generated future holds the request and the response (1.5 KiB for `getWorkspace`), and
+            // every future that holds it is moved as a whole before it is first polled; a box moves a pointer.
+            // The outcome is boxed as soon as it is made: a value of the answer's size (480 bytes for
+            // `getWorkspace`) would be copied at every layer it passes through (generated future, task-local
+            // scope, this loop), and kept in this future's state.
             let sending =
                 Box::pin(send(&self.inner.raw).map(|r| r.map(|v| Box::new(v.into_inner())).map_err(Box::new)));
             let (outcome, note) = transport::noting(sending, timer).await;
