@@ -166,7 +166,7 @@ pub struct Outcome {
 
 /// Runs the benchmark: builds, serves, measures, reports.
 pub fn run(root: &Path, plan: &Plan) -> Result<Outcome, String> {
-    let bin = Bin::new(build(root)?);
+    let bin = Bin::new(build(root, plan.check_targets)?);
     eprintln!("{}", placement(bin.pinned));
     let server = Server::start(&bin)?;
     let mut samples = Samples::default();
@@ -523,19 +523,22 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-/// `cargo build --release -p openrouter-workspaces-bench`; returns the binary.
-fn build(root: &Path) -> Result<PathBuf, String> {
-    eprintln!("building the benchmark in release...");
+/// `cargo build -p openrouter-workspaces-bench`, in release when the run checks targets; returns the binary. A
+/// smoke run (`--quick`, which checks none) takes the dev profile: it shows that every workload runs, and a release
+/// build of the whole stack would be most of its time (about 3 minutes of CI on a 2-core machine).
+fn build(root: &Path, release: bool) -> Result<PathBuf, String> {
+    let (profile, dir) = if release { ("release", "release") } else { ("dev", "debug") };
+    eprintln!("building the benchmark ({profile} profile)...");
     let status = Command::new(cargo())
         .current_dir(root)
-        .args(["build", "--release", "--quiet", "-p", "openrouter-workspaces-bench"])
+        .args(["build", "--profile", profile, "--quiet", "-p", "openrouter-workspaces-bench"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("the release build of the benchmark failed ({status})"));
+        return Err(format!("the {profile} build of the benchmark failed ({status})"));
     }
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    Ok(target.join("release").join(format!("openrouter-workspaces-bench{}", std::env::consts::EXE_SUFFIX)))
+    Ok(target.join(dir).join(format!("openrouter-workspaces-bench{}", std::env::consts::EXE_SUFFIX)))
 }
 
 /// The canned server, stopped when dropped (it exits when its standard input closes; it is killed anyway).
