@@ -92,6 +92,9 @@ enum Shape {
 }
 
 fn shape(source: &str) -> Option<Shape> {
+    if !same_in_both_engines(source) {
+        return None;
+    }
     let hir = regex_syntax::Parser::new().parse(source).ok()?;
     let HirKind::Concat(items) = hir.kind() else { return None };
     let [start, body @ .., end] = items.as_slice() else { return None };
@@ -123,6 +126,27 @@ fn shape(source: &str) -> Option<Shape> {
         }
         _ => None,
     }
+}
+
+/// Whether regex-syntax (Unicode mode) reads the pattern as regex-lite does: not when it holds a Perl class or
+/// a word boundary (`\d`, `\w`, `\s`, `\b` and their negations are ASCII in regex-lite, as `\d` and `\w` are in
+/// ECMA-262, and Unicode in regex-syntax), or an inline flag group (`(?i)`: case folding differs). Such a pattern
+/// keeps regex-lite.
+fn same_in_both_engines(source: &str) -> bool {
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.next().is_some_and(|e| "dDwWsSbB".contains(e)) => return false,
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                if chars.peek() != Some(&':') {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 fn class(hir: &Hir) -> Option<ClassUnicode> {
@@ -169,6 +193,7 @@ mod tests {
         ));
         assert!(matches!(shape("^[a-z]+$"), Some(Shape::All { non_empty: true, .. })));
         assert!(matches!(shape("^[a-z0-9]+(?:-[a-z0-9]+)*$"), Some(Shape::Words { separator: '-', .. })));
+        assert!(matches!(shape(r"^[^\\d](?:[^\\s]*[^\\d])?$"), Some(Shape::Trimmed { .. })), "escaped backslashes");
     }
 
     #[test]
@@ -183,6 +208,10 @@ mod tests {
             "^[a-z]+(?:--[a-z]+)*$",
             "^(?:ab|c)$",
             "^a$",
+            r"^\d+$",
+            r"^[\w-]+$",
+            r"^\S(?:[^\n]*\S)?$",
+            "^(?i)[a-z]+$",
         ] {
             assert_eq!(shape(source), None, "{source}");
             assert!(body(source).to_string().contains("regex_lite"), "{source}");
