@@ -244,8 +244,10 @@ fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqw
     reqwest::Response::from(http::Response::from_parts(parts, body(old)))
 }
 
-fn note_response(response: &reqwest::Response) {
-    let _ = NOTE.try_with(|note| {
+/// Notes what the attempt's response said, for the call (see [`noting`]). Returns whether there was a call to
+/// note it for: false for the raw generated client used directly.
+fn note_response(response: &reqwest::Response) -> bool {
+    NOTE.try_with(|note| {
         let headers = response.headers();
         let status = response.status().as_u16();
         let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(name)).cloned();
@@ -253,7 +255,8 @@ fn note_response(response: &reqwest::Response) {
         let hints = (!response.status().is_success())
             .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
         *note.borrow_mut() = AttemptNote { status: Some(status), request_id, hints };
-    });
+    })
+    .is_ok()
 }
 
 impl ClientHooks<Transport> for crate::raw::Client {
@@ -266,8 +269,13 @@ impl ClientHooks<Transport> for crate::raw::Client {
         if transport.shared.per_request_timeout && request.timeout().is_none() {
             *request.timeout_mut() = Some(transport.shared.attempt_timeout);
         }
-        let response = self.client().execute(request).await?;
-        note_response(&response);
+        let mut response = self.client().execute(request).await?;
+        // Under `Client::call`, a success's headers have been noted and nothing reads them again, but the generated
+        // code's `ResponseValue` would copy the whole map (two allocations and a reference count per header):
+        // they are dropped here. The raw generated client, used directly, notes nothing and keeps them.
+        if note_response(&response) && response.status().is_success() {
+            *response.headers_mut() = HeaderMap::new();
+        }
         match bound_body(response, transport.shared.max_response_body) {
             Ok(response) => Ok(response),
             Err(reading) => Ok(reading.await),

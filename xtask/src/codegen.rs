@@ -55,6 +55,7 @@ pub const PASSES: &[Pass] = &[
     ("non-exhaustive-types", non_exhaustive_types),
     ("required-options-must-be-present", required_options_must_be_present),
     ("lazy-header-maps", lazy_header_maps),
+    ("path-strings-without-copy", path_strings_without_copy),
     ("json-schema-derive", json_schema_derive),
 ];
 
@@ -208,6 +209,67 @@ pub fn lazy_header_maps(file: &mut syn::File) {
     Lazy.visit_file_mut(file);
 }
 
+/// progenitor writes every path parameter as `encode_path(&id.to_string())`: a `&str` parameter is copied into a
+/// `String` only to be borrowed again, an allocation per parameter per call. This pass hands a `&str` parameter
+/// (a method parameter typed `&'a str`) to `encode_path` as it is; any other type (an enum, a number) keeps its
+/// `to_string()`.
+pub fn path_strings_without_copy(file: &mut syn::File) {
+    struct Method {
+        strs: Vec<syn::Ident>,
+    }
+    impl VisitMut for Method {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::Call(call) = expr else { return };
+            let syn::Expr::Path(func) = &*call.func else { return };
+            if !func.path.segments.last().is_some_and(|s| s.ident == "encode_path") || call.args.len() != 1 {
+                return;
+            }
+            let Some(syn::Expr::Reference(reference)) = call.args.first() else { return };
+            let syn::Expr::MethodCall(to_string) = &*reference.expr else { return };
+            let syn::Expr::Path(receiver) = &*to_string.receiver else { return };
+            let Some(ident) = receiver.path.get_ident() else { return };
+            if to_string.method == "to_string" && to_string.args.is_empty() && self.strs.contains(ident) {
+                let ident = ident.clone();
+                call.args = syn::parse_quote!(#ident);
+            }
+        }
+
+        /// The URL is built in a `format!`, whose arguments syn keeps as tokens: parsed here as expressions.
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            if !mac.path.is_ident("format") {
+                return;
+            }
+            let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+            let Ok(mut args) = mac.parse_body_with(parser) else { return };
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = quote::quote!(#args);
+        }
+    }
+    struct Methods;
+    impl VisitMut for Methods {
+        fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
+            let strs = method.sig.inputs.iter().filter_map(|input| match input {
+                syn::FnArg::Typed(typed) if is_str_ref(&typed.ty) => match &*typed.pat {
+                    syn::Pat::Ident(pat) => Some(pat.ident.clone()),
+                    _ => None,
+                },
+                _ => None,
+            });
+            Method { strs: strs.collect() }.visit_block_mut(&mut method.block);
+        }
+    }
+    Methods.visit_file_mut(file);
+}
+
+/// `&str` or `&'a str`.
+fn is_str_ref(ty: &syn::Type) -> bool {
+    let syn::Type::Reference(reference) = ty else { return false };
+    matches!(&*reference.elem, syn::Type::Path(path) if path.qself.is_none() && path.path.is_ident("str"))
+}
+
 /// progenitor hard-codes an `api-version: <info.version>` header on every request. OpenRouter does not define it,
 /// so it is noise on the wire at best; this pass removes the statement that appends it.
 pub fn remove_api_version_header(file: &mut syn::File) {
@@ -319,6 +381,30 @@ mod tests {
         let out = quote::quote!(#file).to_string();
         assert!(out.contains("let mut header_map = :: reqwest :: header :: HeaderMap :: new ()"), "{out}");
         assert!(out.contains("Vec :: with_capacity (1usize)"), "{out}");
+    }
+
+    #[test]
+    fn str_path_parameters_are_encoded_without_a_copy_and_others_keep_to_string() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn get<'a>(&'a self, id: &'a str, interval: &'a Interval, n: &'a str) -> R {
+                    let url = format!(
+                        "{}/w/{}/b/{}/{}", self.baseurl, encode_path(&id.to_string()),
+                        encode_path(&interval.to_string()), encode_path(&n.to_uppercase()),
+                    );
+                }
+                pub async fn other<'a>(&'a self, interval: &'a Interval) -> R {
+                    let url = format!("{}/{}", self.baseurl, encode_path(&id.to_string()));
+                }
+            }
+        };
+        path_strings_without_copy(&mut file);
+        path_strings_without_copy(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert!(out.contains("encode_path (id) , encode_path (& interval . to_string ())"), "{out}");
+        assert!(out.contains("encode_path (& n . to_uppercase ())"), "{out}");
+        // `id` is not a `&str` parameter of `other`: left as it is.
+        assert!(out.contains("self . baseurl , encode_path (& id . to_string ())"), "{out}");
     }
 
     #[test]

@@ -730,9 +730,7 @@ Arguments:
         ResponseValue<types::GetGuardrailResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/guardrails/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -789,9 +787,7 @@ Arguments:
         ResponseValue<types::UpdateGuardrailResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/guardrails/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -962,7 +958,7 @@ Arguments:
         &'a self,
         hash: &'a str,
     ) -> Result<ResponseValue<types::GetApiKeyResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1020,7 +1016,7 @@ Arguments:
         ResponseValue<types::DeleteApiKeyResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1080,7 +1076,7 @@ Arguments:
         ResponseValue<types::UpdateApiKeyResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(& hash.to_string()),);
+        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1246,9 +1242,7 @@ Arguments:
         ResponseValue<types::GetWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1305,9 +1299,7 @@ Arguments:
         ResponseValue<types::DeleteWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1370,9 +1362,7 @@ Arguments:
         ResponseValue<types::UpdateWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1432,9 +1422,7 @@ Arguments:
         ResponseValue<types::ListWorkspaceMembersResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/members", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/workspaces/{}/members", self.baseurl, encode_path(id),);
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
@@ -1494,7 +1482,7 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/members/add", self.baseurl, encode_path(& id.to_string()),
+            "{}/workspaces/{}/members/add", self.baseurl, encode_path(id),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
@@ -1554,8 +1542,7 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/members/remove", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/workspaces/{}/members/remove", self.baseurl, encode_path(id),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
@@ -1613,8 +1600,7 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/budgets", self.baseurl, encode_path(& workspace_ref
-            .to_string()),
+            "{}/workspaces/{}/budgets", self.baseurl, encode_path(workspace_ref),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
@@ -1673,8 +1659,8 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
-            .to_string()), encode_path(& interval.to_string()),
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
+            encode_path(& interval.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
@@ -1735,8 +1721,8 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
-            .to_string()), encode_path(& interval.to_string()),
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
+            encode_path(& interval.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
@@ -1796,8 +1782,8 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(& workspace_ref
-            .to_string()), encode_path(& interval.to_string()),
+            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
+            encode_path(& interval.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
