@@ -222,7 +222,7 @@ pub fn path_strings_without_copy(file: &mut syn::File) {
             syn::visit_mut::visit_expr_mut(self, expr);
             let syn::Expr::Call(call) = expr else { return };
             let syn::Expr::Path(func) = &*call.func else { return };
-            if !func.path.segments.last().is_some_and(|s| s.ident == "encode_path") || call.args.len() != 1 {
+            if func.path.segments.last().is_none_or(|s| s.ident != "encode_path") || call.args.len() != 1 {
                 return;
             }
             let Some(syn::Expr::Reference(reference)) = call.args.first() else { return };
