@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! openrouter-workspaces-bench serve [--addr 127.0.0.1:0]
-//! openrouter-workspaces-bench run --impl sdk|baseline --workload w1|w2|w3|w4 --server URL [--n N] [--total N]
+//! openrouter-workspaces-bench run --impl sdk|raw|baseline --workload w1|w2|w3|w4 --server URL [--n N] [--total N]
 //!                                 [--page-size N] [--concurrency N]
 //! openrouter-workspaces-bench check-fake [--total N] [--page-size N]
 //! openrouter-workspaces-bench provision [--n N] [--concurrency C] [--rate R] [--coordination on|off|off-no-budget]
@@ -108,10 +108,13 @@ impl Options {
     }
 }
 
-/// The two implementations under test, behind one interface so that every workload is written once.
+/// The implementations under test, behind one interface so that every workload is written once.
 #[derive(Clone)]
 enum Impl {
     Sdk(openrouter_workspaces::Client),
+    /// The SDK's generated client alone (`Client::raw`: progenitor's method with this crate's transport hook), no
+    /// checks, retries or error mapping: where the SDK's cost over the baseline lies, below its own layer or in it.
+    Raw(openrouter_workspaces::Client),
     Baseline(Baseline),
 }
 
@@ -119,8 +122,9 @@ impl Impl {
     fn new(name: &str, base_url: &str) -> Result<Self, BoxError> {
         Ok(match name {
             "sdk" => Impl::Sdk(openrouter_workspaces::Client::builder().api_key(KEY).base_url(base_url).build()?),
+            "raw" => Impl::Raw(openrouter_workspaces::Client::builder().api_key(KEY).base_url(base_url).build()?),
             "baseline" => Impl::Baseline(Baseline::new(base_url, KEY).map_err(|e| e.to_string())?),
-            other => return Err(format!("--impl {other:?}: expected sdk or baseline").into()),
+            other => return Err(format!("--impl {other:?}: expected sdk, raw or baseline").into()),
         })
     }
 
@@ -128,6 +132,10 @@ impl Impl {
     async fn get(&self, id: &str) -> Result<usize, BoxError> {
         Ok(match self {
             Impl::Sdk(client) => client.workspaces().get(id).await?.id.len(),
+            Impl::Raw(client) => {
+                let response = client.raw().get_workspace(id).await.map_err(|e| e.to_string())?;
+                response.into_inner().data.id.len()
+            }
             Impl::Baseline(client) => client.get(id).await?.id.len(),
         })
     }
@@ -136,7 +144,8 @@ impl Impl {
     async fn enumerate(&self, page_size: u32) -> Result<u64, BoxError> {
         let mut count = 0u64;
         match self {
-            Impl::Sdk(client) => {
+            // The list is the SDK's stream either way (`raw` is measured on `get` only).
+            Impl::Sdk(client) | Impl::Raw(client) => {
                 let mut items = client.workspaces().list().page_size(page_size).items();
                 while let Some(workspace) = items.try_next().await? {
                     count += std::hint::black_box(&workspace).id.len().min(1) as u64;
