@@ -43,8 +43,8 @@ const LAYERS: &[Layer] = &[
     ("error", &["error"]),
     ("validate", &["validate"]),
     (
-        "models (request builders, open enums, secrets, the generated client)",
-        &["enums", "requests", "secret", "tables::enums", "tables::requests", "tables::schema", "raw"],
+        "models (request builders, open enums, secrets, the generated client and its path encoding)",
+        &["enums", "requests", "secret", "tables::enums", "tables::requests", "tables::schema", "raw", "path"],
     ),
     ("transport (one attempt, and its TLS)", &["transport", "tls"]),
     ("client (the call loop, and the generated checked call of each operation)", &["client", "calls"]),

@@ -72,6 +72,7 @@ mod layering;
 mod members;
 pub mod operation;
 mod pagination;
+mod path;
 mod provision;
 mod requests;
 mod retries;

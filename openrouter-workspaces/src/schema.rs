@@ -165,7 +165,8 @@ mod tests {
     /// Every pattern matcher the generator wrote (one pass over the characters for the shapes it knows, regex-lite
     /// otherwise) agrees with regex-lite on every string of up to three characters drawn from the edges of the
     /// pattern's classes (each end of each range and its neighbours, and its literals), which is where a hand-made
-    /// matcher goes wrong: the empty string, one character, and a first, middle and last character of each kind.
+    /// matcher goes wrong: the empty string, one character, and a first, middle and last character of each kind; and
+    /// every ASCII character in each of those places (the matchers test an ASCII value against 128-bit sets).
     #[test]
     fn every_generated_matcher_agrees_with_regex_lite_at_the_edges_of_its_classes() {
         let all = crate::tables::operations::MATCHERS.iter().chain(crate::tables::requests::MATCHERS);
@@ -180,6 +181,14 @@ mod tests {
             for _ in 0..3 {
                 last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
                 strings.extend(last.iter().cloned());
+            }
+            // Every ASCII character (each has its bit in the matcher's ASCII sets), alone, first, last and between
+            // two edges: an ASCII value is matched a byte at a time, any other value a character at a time.
+            for c in (0u8..128).map(char::from) {
+                strings.push(c.to_string());
+                for &e in &alphabet {
+                    strings.extend([format!("{e}{c}"), format!("{c}{e}"), format!("{e}{c}{e}")]);
+                }
             }
             for value in &strings {
                 assert_eq!(pattern.is_match(value), regex.is_match(value), "{source} on {value:?}");

@@ -55,7 +55,7 @@ pub const PASSES: &[Pass] = &[
     ("non-exhaustive-types", non_exhaustive_types),
     ("required-options-must-be-present", required_options_must_be_present),
     ("lazy-header-maps", lazy_header_maps),
-    ("path-strings-without-copy", path_strings_without_copy),
+    ("path-segments-encoded-in-place", path_segments_encoded_in_place),
     ("json-schema-derive", json_schema_derive),
 ];
 
@@ -210,10 +210,12 @@ pub fn lazy_header_maps(file: &mut syn::File) {
 }
 
 /// progenitor writes every path parameter as `encode_path(&id.to_string())`: a `&str` parameter is copied into a
-/// `String` only to be borrowed again, an allocation per parameter per call. This pass hands a `&str` parameter
-/// (a method parameter typed `&'a str`) to `encode_path` as it is; any other type (an enum, a number) keeps its
-/// `to_string()`.
-pub fn path_strings_without_copy(file: &mut syn::File) {
+/// `String`, which `encode_path` encodes into another `String`, which `format!` copies into the URL. This pass
+/// imports the library's `crate::path::encode` as `encode_path` instead of progenitor-client's: it writes the
+/// encoded segment straight into the URL (same encoding, held to progenitor's by a test in src/path.rs). And it
+/// hands a `&str` parameter (a method parameter typed `&'a str`) over as it is; any other type (an enum, a number)
+/// keeps its `to_string()`.
+pub fn path_segments_encoded_in_place(file: &mut syn::File) {
     struct Method {
         strs: Vec<syn::Ident>,
     }
@@ -222,7 +224,7 @@ pub fn path_strings_without_copy(file: &mut syn::File) {
             syn::visit_mut::visit_expr_mut(self, expr);
             let syn::Expr::Call(call) = expr else { return };
             let syn::Expr::Path(func) = &*call.func else { return };
-            if func.path.segments.last().is_none_or(|s| s.ident != "encode_path") || call.args.len() != 1 {
+            if !func.path.is_ident("encode_path") || call.args.len() != 1 {
                 return;
             }
             let Some(syn::Expr::Reference(reference)) = call.args.first() else { return };
@@ -262,6 +264,27 @@ pub fn path_strings_without_copy(file: &mut syn::File) {
         }
     }
     Methods.visit_file_mut(file);
+    // `use progenitor_client::{encode_path, ..};` loses `encode_path`, and the library's takes its name.
+    let mut imported = false;
+    for item in &mut file.items {
+        let syn::Item::Use(item) = item else { continue };
+        let syn::UseTree::Path(path) = &mut item.tree else { continue };
+        let syn::UseTree::Group(group) = &mut *path.tree else { continue };
+        let before = group.items.len();
+        group.items = std::mem::take(&mut group.items)
+            .into_iter()
+            .filter(|tree| !matches!(tree, syn::UseTree::Name(n) if n.ident == "encode_path"))
+            .collect();
+        imported |= group.items.len() < before;
+    }
+    if imported {
+        file.items.insert(
+            0,
+            syn::parse_quote!(
+                use crate::path::encode as encode_path;
+            ),
+        );
+    }
 }
 
 /// `&str` or `&'a str`.
@@ -384,8 +407,9 @@ mod tests {
     }
 
     #[test]
-    fn str_path_parameters_are_encoded_without_a_copy_and_others_keep_to_string() {
+    fn path_segments_are_encoded_in_place_and_only_str_parameters_skip_to_string() {
         let mut file: syn::File = syn::parse_quote! {
+            use progenitor_client::{encode_path, ClientHooks, OperationInfo};
             impl Client {
                 pub async fn get<'a>(&'a self, id: &'a str, interval: &'a Interval, n: &'a str) -> R {
                     let url = format!(
@@ -398,13 +422,15 @@ mod tests {
                 }
             }
         };
-        path_strings_without_copy(&mut file);
-        path_strings_without_copy(&mut file);
+        path_segments_encoded_in_place(&mut file);
+        path_segments_encoded_in_place(&mut file);
         let out = quote::quote!(#file).to_string();
         assert!(out.contains("encode_path (id) , encode_path (& interval . to_string ())"), "{out}");
         assert!(out.contains("encode_path (& n . to_uppercase ())"), "{out}");
-        // `id` is not a `&str` parameter of `other`: left as it is.
+        // `id` is not a `&str` parameter of `other`: its `to_string()` stays.
         assert!(out.contains("self . baseurl , encode_path (& id . to_string ())"), "{out}");
+        assert!(out.contains("use progenitor_client :: { ClientHooks , OperationInfo }"), "{out}");
+        assert_eq!(out.matches("use crate :: path :: encode as encode_path ;").count(), 1, "{out}");
     }
 
     #[test]

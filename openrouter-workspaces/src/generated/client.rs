@@ -3,10 +3,11 @@
 // Change the spec (through spec/overlay.yaml) or the generator settings in xtask/src/codegen.rs, then run
 // `cargo xtask regenerate`.
 
+use crate::path::encode as encode_path;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {

@@ -1072,6 +1072,25 @@ pub(crate) mod operations {
         DELETE_WORKSPACE_BUDGET,
     ];
     fn get_guardrail_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1093,6 +1112,25 @@ pub(crate) mod operations {
                 })
     }
     fn update_guardrail_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1114,6 +1152,25 @@ pub(crate) mod operations {
                 })
     }
     fn list_api_keys_workspace_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1123,6 +1180,25 @@ pub(crate) mod operations {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn get_api_key_hash_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1144,6 +1220,25 @@ pub(crate) mod operations {
                 })
     }
     fn delete_api_key_hash_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1165,6 +1260,25 @@ pub(crate) mod operations {
                 })
     }
     fn update_api_key_hash_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1186,6 +1300,25 @@ pub(crate) mod operations {
                 })
     }
     fn get_workspace_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1207,6 +1340,25 @@ pub(crate) mod operations {
                 })
     }
     fn delete_workspace_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1228,6 +1380,25 @@ pub(crate) mod operations {
                 })
     }
     fn update_workspace_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1249,6 +1420,25 @@ pub(crate) mod operations {
                 })
     }
     fn list_workspace_members_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1270,6 +1460,25 @@ pub(crate) mod operations {
                 })
     }
     fn bulk_add_workspace_members_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1291,6 +1500,25 @@ pub(crate) mod operations {
                 })
     }
     fn bulk_remove_workspace_members_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1312,6 +1540,25 @@ pub(crate) mod operations {
                 })
     }
     fn list_workspace_budgets_workspace_ref_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1333,6 +1580,25 @@ pub(crate) mod operations {
                 })
     }
     fn get_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1354,6 +1620,25 @@ pub(crate) mod operations {
                 })
     }
     fn get_workspace_budget_interval_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1375,6 +1660,25 @@ pub(crate) mod operations {
                 })
     }
     fn upsert_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1396,6 +1700,25 @@ pub(crate) mod operations {
                 })
     }
     fn upsert_workspace_budget_interval_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1417,6 +1740,25 @@ pub(crate) mod operations {
                 })
     }
     fn delete_workspace_budget_workspace_ref_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -1438,6 +1780,25 @@ pub(crate) mod operations {
                 })
     }
     fn delete_workspace_budget_interval_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4906,6 +5267,25 @@ pub(crate) mod requests {
         }
     }
     fn bulk_add_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4915,6 +5295,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn bulk_remove_workspace_members_user_ids_items_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4924,6 +5323,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_key_workspace_id_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4933,6 +5351,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_name_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4942,6 +5379,22 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_slug_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return value
+                .split('-')
+                .all(|word| {
+                    !word.is_empty()
+                        && word
+                            .bytes()
+                            .all(|b| has(
+                                (0x03ff000000000000u64, 0x07fffffe00000000u64),
+                                b,
+                            ))
+                });
+        }
         value
             .split('-')
             .all(|word| {
@@ -4950,6 +5403,25 @@ pub(crate) mod requests {
             })
     }
     fn create_workspace_default_image_model_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4959,6 +5431,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_default_provider_sort_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4968,6 +5459,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_default_text_model_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4977,6 +5487,14 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn create_workspace_description_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return value
+                .bytes()
+                .all(|b| has((0xffffffff00002600u64, 0x7fffffffffffffffu64), b));
+        }
         value
             .chars()
             .all(|c| {
@@ -4984,6 +5502,25 @@ pub(crate) mod requests {
             })
     }
     fn update_workspace_default_image_model_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -4993,6 +5530,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_default_provider_sort_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -5002,6 +5558,25 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_default_text_model_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -5011,6 +5586,14 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_description_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return value
+                .bytes()
+                .all(|b| has((0xffffffff00002600u64, 0x7fffffffffffffffu64), b));
+        }
         value
             .chars()
             .all(|c| {
@@ -5018,6 +5601,25 @@ pub(crate) mod requests {
             })
     }
     fn update_workspace_name_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return match value.as_bytes() {
+                [] => false,
+                [only] => has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *first)
+                        && has((0xfffffffe00000000u64, 0x7fffffffffffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffffffff00000000u64, 0x7fffffffffffffffu64),
+                                b,
+                            ))
+                }
+            };
+        }
         let mut chars = value.chars();
         let (Some(first), last) = (chars.next(), chars.next_back()) else {
             return false
@@ -5027,6 +5629,22 @@ pub(crate) mod requests {
             && chars.all(|c| matches!(c, ' '..= '~' | '\u{a0}'..= '\u{10ffff}'))
     }
     fn update_workspace_slug_matches(value: &str) -> bool {
+        if value.is_ascii() {
+            let has = |set: (u64, u64), b: u8| {
+                (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+            };
+            return value
+                .split('-')
+                .all(|word| {
+                    !word.is_empty()
+                        && word
+                            .bytes()
+                            .all(|b| has(
+                                (0x03ff000000000000u64, 0x07fffffe00000000u64),
+                                b,
+                            ))
+                });
+        }
         value
             .split('-')
             .all(|word| {

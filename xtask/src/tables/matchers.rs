@@ -20,24 +20,53 @@ use regex_syntax::hir::{Class, ClassUnicode, Hir, HirKind, Look};
 
 /// The body of the matcher of `source` (the function's argument is `value: &str`).
 pub fn body(source: &str) -> TokenStream {
+    // Each shape first takes the common case, an ASCII value, a byte at a time against the class's ASCII set (two
+    // 64-bit halves: a 128-bit shift costs several instructions per byte); any other value goes through its
+    // characters.
+    let has = quote!(let has = |set: (u64, u64), b: u8| (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1;);
     match shape(source) {
         Some(Shape::All { class, non_empty }) => {
-            let c = class_pattern(&class);
-            let check = quote!(value.chars().all(|c| matches!(c, #c)));
-            if non_empty { quote!(!value.is_empty() && #check) } else { check }
+            let (c, set) = (class_pattern(&class), ascii_set(&class));
+            let (ascii, chars) =
+                (quote!(value.bytes().all(|b| has(#set, b))), quote!(value.chars().all(|c| matches!(c, #c))));
+            let guard = if non_empty { quote!(!value.is_empty() &&) } else { quote!() };
+            quote! {
+                if value.is_ascii() {
+                    #has
+                    return #guard #ascii;
+                }
+                #guard #chars
+            }
         }
         Some(Shape::Trimmed { ends, inner, last }) => {
             let (e, i, f) = (class_pattern(&ends), class_pattern(&inner), class_pattern(&last));
+            let (se, si, sf) = (ascii_set(&ends), ascii_set(&inner), ascii_set(&last));
             quote! {
+                if value.is_ascii() {
+                    #has
+                    return match value.as_bytes() {
+                        [] => false,
+                        [only] => has(#se, *only),
+                        [first, middle @ .., last] => {
+                            has(#se, *first) && has(#sf, *last) && middle.iter().all(|&b| has(#si, b))
+                        }
+                    };
+                }
                 let mut chars = value.chars();
                 let (Some(first), last) = (chars.next(), chars.next_back()) else { return false };
                 matches!(first, #e) && last.is_none_or(|c| matches!(c, #f)) && chars.all(|c| matches!(c, #i))
             }
         }
         Some(Shape::Words { word, separator }) => {
-            let w = class_pattern(&word);
+            let (w, set) = (class_pattern(&word), ascii_set(&word));
             let s = Literal::character(separator);
-            quote!(value.split(#s).all(|word| !word.is_empty() && word.chars().all(|c| matches!(c, #w))))
+            quote! {
+                if value.is_ascii() {
+                    #has
+                    return value.split(#s).all(|word| !word.is_empty() && word.bytes().all(|b| has(#set, b)));
+                }
+                value.split(#s).all(|word| !word.is_empty() && word.chars().all(|c| matches!(c, #w)))
+            }
         }
         None => quote! {
             static RE: ::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>> =
@@ -47,6 +76,21 @@ pub fn body(source: &str) -> TokenStream {
             RE.as_ref().is_none_or(|re| re.is_match(value))
         },
     }
+}
+
+/// The ASCII characters of a class as a 128-bit set, bit `b` for the byte `b`, written as two 64-bit halves in hex
+/// (bytes 0-63, 64-127): the set a matcher tests an ASCII value's bytes against.
+fn ascii_set(class: &ClassUnicode) -> TokenStream {
+    let set = ascii_bits(class);
+    let half =
+        |bits: u64| -> Literal { format!("{bits:#018x}u64").parse().unwrap_or_else(|_| Literal::u64_suffixed(bits)) };
+    let (low, high) = (half(set as u64), half((set >> 64) as u64));
+    quote!((#low, #high))
+}
+
+fn ascii_bits(class: &ClassUnicode) -> u128 {
+    let ascii = class.ranges().iter().filter(|r| u32::from(r.start()) < 128);
+    ascii.fold(0, |set, r| (u32::from(r.start())..=u32::from(r.end()).min(127)).fold(set, |s, b| s | 1 << b))
 }
 
 /// The characters at the edges of the pattern's classes (each end of each range and its neighbours) and its
@@ -216,6 +260,21 @@ mod tests {
             assert_eq!(shape(source), None, "{source}");
             assert!(body(source).to_string().contains("regex_lite"), "{source}");
         }
+    }
+
+    #[test]
+    fn ascii_sets_hold_the_ascii_characters_of_the_class_and_nothing_else() {
+        let set = |source: &str| match shape(source) {
+            Some(Shape::All { class, .. }) => ascii_bits(&class),
+            other => panic!("{source}: {other:?}"),
+        };
+        assert_eq!(set("^[a-c]*$"), 0b111 << b'a');
+        assert_eq!(set("^[\\x00\\x02]*$"), 0b101);
+        assert_eq!(set("^[\\x7F-\\x{10FFFF}]*$"), 1 << 127);
+        assert_eq!(set("^[^\\x00-\\x7E]*$"), 1 << 127);
+        assert_eq!(set("^[\\x{80}-\\x{10FFFF}]*$"), 0);
+        assert_eq!(set("^[^a]*$"), !(1u128 << b'a'));
+        assert_eq!(ascii_set(&ClassUnicode::empty()).to_string(), "(0x0000000000000000u64 , 0x0000000000000000u64)");
     }
 
     #[test]
