@@ -55,6 +55,7 @@ pub const PASSES: &[Pass] = &[
     ("non-exhaustive-types", non_exhaustive_types),
     ("required-options-must-be-present", required_options_must_be_present),
     ("lazy-header-maps", lazy_header_maps),
+    ("no-empty-header-maps", no_empty_header_maps),
     ("path-segments-encoded-in-place", path_segments_encoded_in_place),
     ("json-schema-derive", json_schema_derive),
 ];
@@ -207,6 +208,42 @@ pub fn lazy_header_maps(file: &mut syn::File) {
         }
     }
     Lazy.visit_file_mut(file);
+}
+
+/// progenitor gives every request a `header_map` for its header parameters and merges it into the request
+/// (`.headers(header_map)`, which walks and drops it) even when nothing was put in it. No operation has header
+/// parameters (the attribution headers are per client), so this pass removes the map and the merge from a method
+/// that does nothing else with it. Runs after `lazy-header-maps`; a method that appends to its map keeps both.
+pub fn no_empty_header_maps(file: &mut syn::File) {
+    struct Merge;
+    impl VisitMut for Merge {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else { return };
+            let merges_the_map = call.method == "headers"
+                && call.args.len() == 1
+                && matches!(call.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("header_map"));
+            if merges_the_map {
+                *expr = (*call.receiver).clone();
+            }
+        }
+    }
+    struct Methods;
+    impl VisitMut for Methods {
+        fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
+            let block = &method.block;
+            let uses = quote::quote!(#block).to_string().matches("header_map").count();
+            let declared = method.block.stmts.iter().position(|stmt| {
+                matches!(stmt, syn::Stmt::Local(local) if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map"))
+            });
+            // Declared, and used once more: in the merge.
+            if let (Some(at), 2) = (declared, uses) {
+                method.block.stmts.remove(at);
+                Merge.visit_block_mut(&mut method.block);
+            }
+        }
+    }
+    Methods.visit_file_mut(file);
 }
 
 /// progenitor writes every path parameter as `encode_path(&id.to_string())`: a `&str` parameter is copied into a
@@ -431,6 +468,29 @@ mod tests {
         assert!(out.contains("self . baseurl , encode_path (& id . to_string ())"), "{out}");
         assert!(out.contains("use progenitor_client :: { ClientHooks , OperationInfo }"), "{out}");
         assert_eq!(out.matches("use crate :: path :: encode as encode_path ;").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn an_empty_header_map_is_removed_with_its_merge_and_a_used_one_stays() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn get<'a>(&'a self) -> R {
+                    let mut header_map = ::reqwest::header::HeaderMap::new();
+                    let mut request = self.client.get(url).header(ACCEPT, v).headers(header_map).build()?;
+                }
+                pub async fn with_header<'a>(&'a self, h: &'a str) -> R {
+                    let mut header_map = ::reqwest::header::HeaderMap::new();
+                    header_map.append("x-h", h.to_string().try_into()?);
+                    let mut request = self.client.get(url).headers(header_map).build()?;
+                }
+            }
+        };
+        no_empty_header_maps(&mut file);
+        no_empty_header_maps(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert!(out.contains("let mut request = self . client . get (url) . header (ACCEPT , v) . build () ?"), "{out}");
+        assert_eq!(out.matches("let mut header_map").count(), 1, "{out}");
+        assert!(out.contains(". headers (header_map) . build ()"), "{out}");
     }
 
     #[test]

@@ -732,7 +732,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -741,7 +740,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_guardrail",
@@ -789,7 +787,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -799,7 +796,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "update_guardrail",
@@ -846,7 +842,6 @@ Arguments:
         workspace_id: Option<&'a str>,
     ) -> Result<ResponseValue<types::ListApiKeysResponse>, Error<types::ErrorResponse>> {
         let url = format!("{}/keys", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -863,7 +858,6 @@ Arguments:
             )
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("workspace_id", &workspace_id))
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_api_keys",
@@ -907,7 +901,6 @@ Sends a `POST` request to `/keys`
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/keys", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -917,7 +910,6 @@ Sends a `POST` request to `/keys`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "create_api_key",
@@ -960,7 +952,6 @@ Arguments:
         hash: &'a str,
     ) -> Result<ResponseValue<types::GetApiKeyResponse>, Error<types::ErrorResponse>> {
         let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -969,7 +960,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_api_key",
@@ -1018,7 +1008,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1027,7 +1016,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_api_key",
@@ -1078,7 +1066,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1088,7 +1075,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "update_api_key",
@@ -1139,7 +1125,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1150,7 +1135,6 @@ Arguments:
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_workspaces",
@@ -1191,7 +1175,6 @@ Sends a `POST` request to `/workspaces`
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1201,7 +1184,6 @@ Sends a `POST` request to `/workspaces`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "create_workspace",
@@ -1244,7 +1226,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1253,7 +1234,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_workspace",
@@ -1301,7 +1281,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1316,7 +1295,6 @@ Arguments:
                     &confirm_default_workspace_deletion,
                 ),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_workspace",
@@ -1364,7 +1342,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1374,7 +1351,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "update_workspace",
@@ -1424,7 +1400,6 @@ Arguments:
         Error<types::ErrorResponse>,
     > {
         let url = format!("{}/workspaces/{}/members", self.baseurl, encode_path(id),);
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1435,7 +1410,6 @@ Arguments:
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_workspace_members",
@@ -1485,7 +1459,6 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}/members/add", self.baseurl, encode_path(id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1495,7 +1468,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "bulk_add_workspace_members",
@@ -1545,7 +1517,6 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}/members/remove", self.baseurl, encode_path(id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1555,7 +1526,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "bulk_remove_workspace_members",
@@ -1603,7 +1573,6 @@ Arguments:
         let url = format!(
             "{}/workspaces/{}/budgets", self.baseurl, encode_path(workspace_ref),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1612,7 +1581,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_workspace_budgets",
@@ -1663,7 +1631,6 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
             encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1672,7 +1639,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_workspace_budget",
@@ -1725,7 +1691,6 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
             encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1735,7 +1700,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "upsert_workspace_budget",
@@ -1786,7 +1750,6 @@ Arguments:
             "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
             encode_path(& interval.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::new();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1795,7 +1758,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_workspace_budget",
