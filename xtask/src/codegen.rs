@@ -488,7 +488,10 @@ mod tests {
         no_empty_header_maps(&mut file);
         no_empty_header_maps(&mut file);
         let out = quote::quote!(#file).to_string();
-        assert!(out.contains("let mut request = self . client . get (url) . header (ACCEPT , v) . build () ?"), "{out}");
+        assert!(
+            out.contains("let mut request = self . client . get (url) . header (ACCEPT , v) . build () ?"),
+            "{out}"
+        );
         assert_eq!(out.matches("let mut header_map").count(), 1, "{out}");
         assert!(out.contains(". headers (header_map) . build ()"), "{out}");
     }
