@@ -370,7 +370,10 @@ impl ClientBuilder {
             }
             Some(http) => http,
             None => {
+                // The client-level headers and the attempt timeout are this client's defaults: nothing to set per
+                // request (the transport sets them per request on a client the caller brought).
                 let http = reqwest::Client::builder()
+                    .default_headers(headers.clone())
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .timeout(timeout);
                 tls::configure(http, backend, &self.root_certificates)?

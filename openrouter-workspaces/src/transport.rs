@@ -1,7 +1,8 @@
 //! What happens to every attempt on the wire, through progenitor's `ClientHooks` seam: the client-level
-//! headers (key, user agent, attribution) and the per-attempt timeout are applied, every response body is
-//! bounded, and what the retry loop and the error mapping need from the response (status, request id, retry
-//! hint) is noted for the call.
+//! headers (key, user agent, attribution) and the per-attempt timeout are applied when the caller brought its own
+//! `reqwest::Client` (the one this crate builds has both as its defaults), every response body is bounded, and what
+//! the retry loop and the error mapping need from the response (status, request id, retry hint) is noted for the
+//! call.
 //!
 //! # Bounded bodies
 //! The generated code reads the body of every documented status in full (`ResponseValue::from_response`), so
@@ -55,12 +56,14 @@ pub struct Transport {
 }
 
 struct Shared {
+    /// The client-level headers: key, user agent, attribution.
     headers: HeaderMap,
     attempt_timeout: Duration,
-    /// Whether the timeout must be set on every request: only when the caller brought its own `reqwest::Client`.
-    /// The client this crate builds has it as its own timeout, which costs nothing per request (a per-request
-    /// timeout costs reqwest three allocations).
-    per_request_timeout: bool,
+    /// Whether the headers and the timeout must be set on every request: only when the caller brought its own
+    /// `reqwest::Client`. The client this crate builds has them as its own default headers and timeout, which cost
+    /// nothing more per request (reqwest merges its default headers into every request anyway; a per-request timeout
+    /// costs it three allocations).
+    per_request: bool,
     /// The largest success body read, in bytes.
     max_response_body: usize,
     /// Where the key of the `Authorization` header came from, for `Debug`: `ClientBuilder::api_key` or the
@@ -94,11 +97,11 @@ impl Transport {
     pub(crate) fn new(
         headers: HeaderMap,
         attempt_timeout: Duration,
-        per_request_timeout: bool,
+        per_request: bool,
         max_response_body: usize,
         key_source: &'static str,
     ) -> Self {
-        let shared = Shared { headers, attempt_timeout, per_request_timeout, max_response_body, key_source };
+        let shared = Shared { headers, attempt_timeout, per_request, max_response_body, key_source };
         Transport { shared: Arc::new(shared) }
     }
 
@@ -262,12 +265,14 @@ fn note_response(response: &reqwest::Response) -> bool {
 impl ClientHooks<Transport> for crate::raw::Client {
     async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         let transport = self.inner();
-        let headers = request.headers_mut();
-        for (name, value) in transport.headers() {
-            headers.insert(name, value.clone());
-        }
-        if transport.shared.per_request_timeout && request.timeout().is_none() {
-            *request.timeout_mut() = Some(transport.shared.attempt_timeout);
+        if transport.shared.per_request {
+            let headers = request.headers_mut();
+            for (name, value) in transport.headers() {
+                headers.insert(name, value.clone());
+            }
+            if request.timeout().is_none() {
+                *request.timeout_mut() = Some(transport.shared.attempt_timeout);
+            }
         }
         let mut response = self.client().execute(request).await?;
         // Under `Client::call`, a success's headers have been noted and nothing reads them again, but the generated

@@ -142,22 +142,28 @@ async fn update_sends_explicit_nulls_and_leaves_the_rest_out() {
 #[tokio::test]
 async fn headers_are_set_once_per_client_and_the_key_is_never_shown() {
     let server = FakeServer::start().await.unwrap();
-    let client = server
-        .client_builder()
-        .http_referer("https://acme.example")
-        .app_title("Acme")
-        .app_categories(["cli-agent", "cloud-agent"])
-        .build()
-        .unwrap();
-    client.workspaces().get("default").await.unwrap();
-    let r = server.requests().pop().unwrap();
-    assert_eq!(r.header("http-referer"), Some("https://acme.example"));
-    assert_eq!(r.header("x-openrouter-title"), Some("Acme"));
-    assert_eq!(r.header("x-openrouter-categories"), Some("cli-agent,cloud-agent"));
-    assert_eq!(r.header("accept"), Some("application/json"));
-    assert!(r.header("user-agent").unwrap().starts_with("openrouter-workspaces-rust/"));
-    assert_eq!(r.header("api-version"), None, "progenitor's api-version header must not be sent");
-    assert!(!format!("{client:?}").contains(openrouter_workspaces::fake::FAKE_API_KEY));
+    let builder = || {
+        server
+            .client_builder()
+            .http_referer("https://acme.example")
+            .app_title("Acme")
+            .app_categories(["cli-agent", "cloud-agent"])
+    };
+    // The client this crate builds has the headers as its own defaults; on a caller's client they are set per request.
+    let callers = builder().http_client(openrouter_workspaces_tests::plain_http_client()).build().unwrap();
+    for client in [builder().build().unwrap(), callers] {
+        client.workspaces().get("default").await.unwrap();
+        let r = server.requests().pop().unwrap();
+        assert_eq!(r.header("http-referer"), Some("https://acme.example"));
+        assert_eq!(r.header("x-openrouter-title"), Some("Acme"));
+        assert_eq!(r.header("x-openrouter-categories"), Some("cli-agent,cloud-agent"));
+        assert_eq!(r.header("accept"), Some("application/json"));
+        assert!(r.header("user-agent").unwrap().starts_with("openrouter-workspaces-rust/"));
+        assert_eq!(r.header("api-version"), None, "progenitor's api-version header must not be sent");
+        for shown in [format!("{client:?}"), format!("{:?}", client.raw())] {
+            assert!(!shown.contains(openrouter_workspaces::fake::FAKE_API_KEY), "{shown}");
+        }
+    }
 
     let wrong = server.client_builder().api_key("sk-or-v1-wrong-secret").build().unwrap();
     let err = wrong.workspaces().get("default").await.unwrap_err();
