@@ -10,8 +10,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::FutureExt as _;
-use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
@@ -21,7 +19,7 @@ use crate::raw;
 use crate::retries::budget::BudgetTokens;
 use crate::retries::policy::{AttemptFailure, RetryPolicy};
 use crate::retries::rate_limiter::RateLimiter;
-use crate::transport::{self, AttemptNote};
+use crate::transport::{Answer, AttemptNote};
 
 /// A client for the OpenRouter Workspaces API. Cheap to clone (clones share one connection pool); `Send + Sync`.
 ///
@@ -132,34 +130,34 @@ impl Client {
         self.inner.raw.inner().headers()
     }
 
-    /// Runs one operation: `send` makes one attempt with the generated client; this retries it as the policy
-    /// allows, within the total deadline, and maps the outcome. Everything an attempt reads, the body of an
-    /// unexpected status included, is read within the deadline.
+    /// Runs one operation: `build` makes its request (a generated `<operation>_request` method, which builds it as
+    /// progenitor's method would); this sends it through the client's transport, retries it as the policy allows
+    /// within the total deadline, and decodes or maps what came back. Everything an attempt reads, an error's body
+    /// included, is read within the deadline.
     ///
     /// The call's state (the retry loop, the attempt under way, the error of the last one) is boxed once, here:
     /// every future above it (the checked call, the handle's method, the caller's) then holds a pointer, where
-    /// each would otherwise hold, and move, the whole state (the handle's `get` future was 1,664 bytes).
-    pub(crate) fn call<'c, T, F, Fut>(
+    /// each would otherwise hold, and move, the whole state.
+    pub(crate) fn call<'c, T, F>(
         &'c self,
         op: Operation,
-        send: F,
+        build: F,
     ) -> std::pin::Pin<Box<impl Future<Output = Result<T>>>>
     where
         T: DeserializeOwned,
-        F: Fn(&'c raw::Client) -> Fut,
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
+        F: Fn(&'c raw::Client) -> reqwest::Result<reqwest::Request>,
     {
-        Box::pin(self.run(op, send))
+        Box::pin(self.run(op, build))
     }
 
-    async fn run<'c, T, F, Fut>(&'c self, op: Operation, send: F) -> Result<T>
+    async fn run<'c, T, F>(&'c self, op: Operation, build: F) -> Result<T>
     where
         T: DeserializeOwned,
-        F: Fn(&'c raw::Client) -> Fut,
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, raw::Error<raw::types::ErrorResponse>>>,
+        F: Fn(&'c raw::Client) -> reqwest::Result<reqwest::Request>,
     {
         let settings = &*self.inner.settings;
-        let transport = self.inner.raw.inner();
+        let raw = &self.inner.raw;
+        let transport = raw.inner();
         let started = Instant::now();
         // `None`: a total timeout so large that the deadline is past the end of time, so never.
         let deadline = started.checked_add(settings.total_timeout);
@@ -183,6 +181,11 @@ impl Client {
                 );
                 return Err(previous.unwrap_or_else(|| not_sent(op, wait, sent, settings.total_timeout)));
             }
+            // Built for every attempt: a request's body is consumed by sending it.
+            let request = match build(raw) {
+                Ok(request) => request,
+                Err(error) => return Err(not_built(op, error)),
+            };
             // One clock read fewer for the first attempt, which starts as the call does.
             let attempt_started = if attempt == 1 { started } else { Instant::now() };
             // The attempt's own timeout ends it before the total deadline can pass: no second timer.
@@ -190,14 +193,16 @@ impl Client {
                 d.saturating_duration_since(attempt_started)
                     <= transport.attempt_timeout().saturating_add(DEADLINE_SLACK)
             });
-            // Boxed: the generated future holds the request and the response (1.5 KiB for `getWorkspace`), and
-            // every future that holds it is moved as a whole before it is first polled; a box moves a pointer.
-            // The outcome is boxed as soon as it is made: a value of the answer's size (480 bytes for
-            // `getWorkspace`) would be copied at every layer it passes through (generated future, task-local
-            // scope, this loop), and kept in this future's state.
-            let sending =
-                Box::pin(send(&self.inner.raw).map(|r| r.map(|v| Box::new(v.into_inner())).map_err(Box::new)));
-            let (outcome, note) = transport::noting(sending, timer).await;
+            let mut note = AttemptNote::default();
+            let answer = {
+                let sending = transport.attempt(raw.client(), request, &mut note);
+                match timer {
+                    None => Some(sending.await),
+                    // Boxed: the timer (rare: only when the deadline is nearer than the attempt's own timeout) stays
+                    // out of every call's state.
+                    Some(deadline) => Box::pin(tokio::time::timeout_at(deadline, sending)).await.ok(),
+                }
+            };
             let deadline_passed = || {
                 tracing::warn!(
                     operation = op.id.as_str(),
@@ -208,8 +213,8 @@ impl Client {
                 );
                 Err(past_deadline(op, &note, attempt, settings.total_timeout))
             };
-            let Some(result) = outcome else { return deadline_passed() };
-            let (error, failure) = match result {
+            let Some(answer) = answer else { return deadline_passed() };
+            let (error, failure) = match decode::<T>(op, answer, &note, attempt, transport.max_response_body()) {
                 Ok(value) => {
                     tracing::debug!(
                         operation = op.id.as_str(),
@@ -225,22 +230,9 @@ impl Client {
                     if let Some(budget) = &settings.budget {
                         budget.on_success(retry_cost);
                     }
-                    return Ok(*value);
+                    return Ok(value);
                 }
-                Err(raw_error) => {
-                    let max_body = transport.max_response_body();
-                    // Boxed: the error path's state (a body read under a timer) stays out of every call's future.
-                    match Box::pin(map_error::<T>(op, *raw_error, &note, attempt, deadline, max_body)).await {
-                        Mapped::Value(value) => {
-                            if let Some(budget) = &settings.budget {
-                                budget.on_success(retry_cost);
-                            }
-                            return Ok(value);
-                        }
-                        Mapped::DeadlinePassed => return deadline_passed(),
-                        Mapped::Failed(error, failure) => (error, failure),
-                    }
-                }
+                Err(failed) => *failed,
             };
             if let Some(status) = note.status {
                 limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
@@ -352,136 +344,109 @@ fn not_sent(op: Operation, wait: Duration, attempts: u32, total: Duration) -> Er
     })
 }
 
-/// What an attempt's failure turned out to be.
-enum Mapped<T> {
-    /// An unexpected 2xx status (say 200 where the spec says 201) with a decodable body: a success.
-    Value(T),
-    /// The total deadline passed while the body of an unexpected status was read.
-    DeadlinePassed,
-    /// The crate's error and, when the failure may be retried, its kind.
-    Failed(Error, Option<AttemptFailure>),
+/// The error of a call whose request could not be built (a body that does not serialize): nothing was sent, and
+/// nothing will be by trying again.
+fn not_built(op: Operation, error: reqwest::Error) -> Error {
+    Error::invalid("request", format!("the request of {} could not be built: {error}", op.id), "")
 }
 
-/// Turns what the generated method returned into the crate's error and, when the failure may be retried, its
-/// kind. The body of an unexpected status is read here, until `deadline`, at most [`MAX_BODY_KEPT`] bytes for
-/// an error status (the transport already cut it) and `max_body` for a success status.
-///
-/// [`MAX_BODY_KEPT`]: crate::MAX_BODY_KEPT
-async fn map_error<T: DeserializeOwned>(
+/// A failed attempt: the crate's error and, when the failure may be retried, its kind.
+type Failed = Box<(Error, Option<AttemptFailure>)>;
+
+/// Turns what an attempt came back with into the answer's value or the crate's error: a success status's body
+/// (any 2xx: an unexpected one, say 200 where the spec says 201, is a success too) decoded as `T`; an error
+/// status's body read as the API's error shape when it is one, else kept as text.
+fn decode<T: DeserializeOwned>(
     op: Operation,
-    error: raw::Error<raw::types::ErrorResponse>,
+    answer: Answer,
     note: &AttemptNote,
     attempts: u32,
-    deadline: Option<Instant>,
     max_body: usize,
-) -> Mapped<T> {
-    let api = |status: u16| noted_api_error(op, status, note, attempts);
-    let decode = |status: Option<u16>, message: String, body: Option<String>| {
-        // A success body that holds a secret (a created API key's) is not kept, nor is the decoder's message
-        // (serde quotes the value it could not read): an error must never carry the secret.
-        let (message, body) = if crate::secret::answer_holds_secret(op.id) && body.is_some() {
-            (crate::secret::withheld(&message), None)
-        } else {
-            (message, body)
-        };
-        let d = DecodeError { operation: op, status, request_id: note.request_id().map(str::to_owned), message, body };
-        Mapped::Failed(Error::Decode(Box::new(d)), None)
-    };
-    let transport = |e: reqwest::Error, before_send: bool| {
-        if transport::is_body_too_large(&e) {
-            return decode(
-                note.status,
-                format!(
-                    "the response body is larger than the client's max_response_body of {max_body} bytes; if the \
-                     server's responses are legitimately this large, raise it with \
-                     `ClientBuilder::max_response_body`"
-                ),
-                None,
-            );
-        }
-        let timeout = e.is_timeout();
-        // A refused server certificate is refused again on every attempt: said as such, and not retried.
-        let refused = if before_send && !timeout { crate::tls::refused_certificate(&e) } else { None };
-        let message = match (timeout, before_send, note.status) {
-            (false, true, _) if refused.is_some() => format!(
-                "could not connect: the server's TLS certificate was refused ({}); if a private certificate \
-                 authority signed it, trust it with `ClientBuilder::add_root_certificate_pem`",
-                refused.as_deref().unwrap_or_default()
-            ),
-            (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
-            (true, _, None) => "the attempt timed out".to_owned(),
-            (false, true, _) => "could not connect".to_owned(),
-            (false, false, Some(status)) => {
-                format!("the connection failed while reading the body of a {status} response")
+) -> std::result::Result<T, Failed> {
+    let status = note.status;
+    match answer {
+        Answer::Body(body) => match status {
+            Some(status) if (200..300).contains(&status) => serde_json::from_slice::<T>(&body)
+                .map_err(|e| decode_error(op, Some(status), note, e.to_string(), Some(&body))),
+            Some(status) => {
+                let error = Error::from_api(with_body(noted_api_error(op, status, note, attempts), &body));
+                Err(Box::new((error, Some(AttemptFailure::Status(status)))))
             }
-            (false, false, None) => "the connection failed".to_owned(),
-        };
-        let err = Box::new(TransportError {
-            operation: op,
-            message,
-            attempts,
-            before_send,
-            status: note.status,
-            source: Some(e),
-        });
-        let failure = match (before_send, &refused) {
-            (_, Some(_)) => None,
-            (true, None) => Some(AttemptFailure::NotSent),
-            (false, None) => Some(AttemptFailure::Transport),
-        };
-        Mapped::Failed(if timeout { Error::Timeout(err) } else { Error::Connection(err) }, failure)
-    };
-    match error {
-        raw::Error::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            let body = value.into_inner();
-            let mut e = api(status);
-            e.code = Some(body.error.code);
-            e.message = Some(body.error.message);
-            e.metadata = body.error.metadata;
-            Mapped::Failed(Error::from_api(e), Some(AttemptFailure::Status(status)))
-        }
-        raw::Error::UnexpectedResponse(response) => {
-            let status = response.status().as_u16();
-            let success = (200..300).contains(&status);
-            let read = read_capped(response, if success { max_body } else { crate::MAX_BODY_KEPT });
-            let bytes = match deadline {
-                None => read.await,
-                Some(deadline) => match tokio::time::timeout_at(deadline, read).await {
-                    Ok(read) => read,
-                    Err(_) => return Mapped::DeadlinePassed,
-                },
-            };
-            let bytes = match bytes {
-                Ok(bytes) => bytes,
-                Err(e) => return transport(e, false),
-            };
-            if success {
-                return match serde_json::from_slice::<T>(&bytes) {
-                    Ok(value) => Mapped::Value(value),
-                    Err(e) => decode(Some(status), e.to_string(), Some(snippet(&bytes))),
-                };
-            }
-            Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(AttemptFailure::Status(status)))
-        }
-        raw::Error::InvalidResponsePayload(bytes, e) => match note.status {
-            Some(status) if !(200..300).contains(&status) => {
-                Mapped::Failed(Error::from_api(with_body(api(status), &bytes)), Some(AttemptFailure::Status(status)))
-            }
-            status => decode(status, e.to_string(), Some(snippet(&bytes))),
+            // A body is read only once a status has arrived.
+            None => Err(decode_error(op, None, note, "no status".to_owned(), Some(&body))),
         },
-        raw::Error::CommunicationError(e) => {
-            let before_send = e.is_connect();
-            transport(e, before_send)
-        }
-        raw::Error::ResponseBodyError(e) | raw::Error::InvalidUpgrade(e) => transport(e, false),
-        raw::Error::InvalidRequest(message) => Mapped::Failed(Error::invalid("request", message, ""), None),
-        raw::Error::Custom(message) => {
-            let err =
-                TransportError { operation: op, message, attempts, before_send: false, status: None, source: None };
-            Mapped::Failed(Error::Connection(Box::new(err)), None)
-        }
+        Answer::TooLarge => Err(decode_error(
+            op,
+            status,
+            note,
+            format!(
+                "the response body is larger than the client's max_response_body of {max_body} bytes; if the \
+                 server's responses are legitimately this large, raise it with `ClientBuilder::max_response_body`"
+            ),
+            None,
+        )),
+        Answer::Failed { error, before_send } => Err(Box::new(transport_error(op, error, before_send, note, attempts))),
     }
+}
+
+/// A success status whose body is not the answer's shape.
+fn decode_error(
+    op: Operation,
+    status: Option<u16>,
+    note: &AttemptNote,
+    message: String,
+    body: Option<&[u8]>,
+) -> Failed {
+    // A success body that holds a secret (a created API key's) is not kept, nor is the decoder's message (serde
+    // quotes the value it could not read): an error must never carry the secret.
+    let (message, body) = if crate::secret::answer_holds_secret(op.id) && body.is_some() {
+        (crate::secret::withheld(&message), None)
+    } else {
+        (message, body.map(snippet))
+    };
+    let d = DecodeError { operation: op, status, request_id: note.request_id().map(str::to_owned), message, body };
+    Box::new((Error::Decode(Box::new(d)), None))
+}
+
+/// An attempt that got no whole response: a timeout or a connection error, and whether it may be retried.
+fn transport_error(
+    op: Operation,
+    e: reqwest::Error,
+    before_send: bool,
+    note: &AttemptNote,
+    attempts: u32,
+) -> (Error, Option<AttemptFailure>) {
+    let timeout = e.is_timeout();
+    // A refused server certificate is refused again on every attempt: said as such, and not retried.
+    let refused = if before_send && !timeout { crate::tls::refused_certificate(&e) } else { None };
+    let message = match (timeout, before_send, note.status) {
+        (false, true, _) if refused.is_some() => format!(
+            "could not connect: the server's TLS certificate was refused ({}); if a private certificate \
+             authority signed it, trust it with `ClientBuilder::add_root_certificate_pem`",
+            refused.as_deref().unwrap_or_default()
+        ),
+        (true, _, Some(status)) => format!("the attempt timed out while reading the body of a {status} response"),
+        (true, _, None) => "the attempt timed out".to_owned(),
+        (false, true, _) => "could not connect".to_owned(),
+        (false, false, Some(status)) => {
+            format!("the connection failed while reading the body of a {status} response")
+        }
+        (false, false, None) => "the connection failed".to_owned(),
+    };
+    let err = Box::new(TransportError {
+        operation: op,
+        message,
+        attempts,
+        before_send,
+        status: note.status,
+        source: Some(e),
+    });
+    let failure = match (before_send, &refused) {
+        (_, Some(_)) => None,
+        (true, None) => Some(AttemptFailure::NotSent),
+        (false, None) => Some(AttemptFailure::Transport),
+    };
+    (if timeout { Error::Timeout(err) } else { Error::Connection(err) }, failure)
 }
 
 /// Fills an [`ApiError`] from a body: the API's JSON error shape when it is one, else the raw text (capped).
@@ -521,19 +486,6 @@ fn snippet(bytes: &[u8]) -> String {
     String::from_utf8_lossy(cut).into_owned()
 }
 
-/// Reads a body, stopping after `cap` bytes (an error page may be large; only its start is kept).
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        out.extend_from_slice(&chunk);
-        if out.len() >= cap {
-            out.truncate(cap);
-            break;
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,7 +500,9 @@ mod tests {
         assert!(std::mem::size_of_val(&get) <= 128, "{} bytes", std::mem::size_of_val(&get));
         let checked = client.get_workspace("production");
         assert!(std::mem::size_of_val(&checked) <= 96, "{} bytes", std::mem::size_of_val(&checked));
-        let call = client.call(crate::operation::GET_WORKSPACE, |raw| raw.get_workspace("production"));
+        let call = client.call::<raw::types::GetWorkspaceResponse, _>(crate::operation::GET_WORKSPACE, |raw| {
+            raw.get_workspace_request("production")
+        });
         assert_eq!(std::mem::size_of_val(&call), std::mem::size_of::<usize>());
     }
 

@@ -313,7 +313,7 @@ impl ClientBuilder {
             return Err(Error::config("api_key", format!("the API key from {source} is empty")));
         }
         let base_url = self.base_url.or_else(|| env("OPENROUTER_BASE_URL")).unwrap_or_else(|| DEFAULT_BASE_URL.into());
-        let base_url = normalize_base_url(&base_url, self.allow_insecure_http)?;
+        let (base_url, parsed_base_url) = normalize_base_url(&base_url, self.allow_insecure_http)?;
 
         let mut headers = HeaderMap::new();
         let bearer = if key.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("bearer ")) {
@@ -399,14 +399,15 @@ impl ClientBuilder {
             Settings::new(self.retry.unwrap_or_default(), self.total_timeout.unwrap_or(DEFAULT_TOTAL_TIMEOUT), None);
         let limiter = Arc::new(RateLimiter::new(!self.uncoordinated, pace));
         let max_response_body = self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY);
-        let transport = Transport::new(headers, timeout, !own_client, max_response_body, source);
+        let transport = Transport::new(parsed_base_url, headers, timeout, !own_client, max_response_body, source);
         let raw = crate::raw::Client::new_with_client(&base_url, http, transport);
         Ok(Client::from_parts(raw, Arc::new(settings), limiter))
     }
 }
 
-/// Checks and normalizes a base URL: `http`/`https` with a host, no query or fragment, no trailing slash.
-pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String> {
+/// Checks and normalizes a base URL: `http`/`https` with a host, no query or fragment, no trailing slash. Returns
+/// it as text and parsed.
+pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, reqwest::Url)> {
     let trimmed = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::config("base_url", format!("{url:?} is not a valid URL ({e}); expected e.g. {DEFAULT_BASE_URL}"))
@@ -432,7 +433,7 @@ pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result
         }
         other => return Err(Error::config("base_url", format!("{url:?} has scheme {other:?}; use https"))),
     }
-    Ok(trimmed.to_owned())
+    Ok((trimmed.to_owned(), parsed))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -532,9 +533,9 @@ mod tests {
 
     #[test]
     fn base_urls_are_normalized_and_checked() {
-        assert_eq!(normalize_base_url("https://x.example/api/v1///", false).unwrap(), "https://x.example/api/v1");
-        assert_eq!(normalize_base_url("http://localhost:8080", false).unwrap(), "http://localhost:8080");
-        assert_eq!(normalize_base_url("http://[::1]:1/api", false).unwrap(), "http://[::1]:1/api");
+        assert_eq!(normalize_base_url("https://x.example/api/v1///", false).unwrap().0, "https://x.example/api/v1");
+        assert_eq!(normalize_base_url("http://localhost:8080", false).unwrap().0, "http://localhost:8080");
+        assert_eq!(normalize_base_url("http://[::1]:1/api", false).unwrap().0, "http://[::1]:1/api");
         assert!(normalize_base_url("http://127.0.0.5/api", false).is_ok());
         for bad in ["", "not a url", "ftp://x.example", "https://x.example/api?x=1", "http://10.0.0.1/api"] {
             assert!(normalize_base_url(bad, false).is_err(), "{bad}");

@@ -1,40 +1,33 @@
-//! What happens to every attempt on the wire, through progenitor's `ClientHooks` seam: the client-level
-//! headers (key, user agent, attribution) and the per-attempt timeout are applied when the caller brought its own
-//! `reqwest::Client` (the one this crate builds has both as its defaults), every response body is bounded, and what
-//! the retry loop and the error mapping need from the response (status, request id, retry hint) is noted for the
-//! call.
+//! What happens to every attempt on the wire. The typed layer ([`Client::call`](crate::client::Client)) sends the
+//! request a generated `<operation>_request` method built, through [`Transport::attempt`]: the status, request id
+//! and retry hints are noted as the response arrives, and the body is read once, under the client's bounds. The
+//! raw generated client sends through progenitor's `ClientHooks` seam, bounded the same way. Either way, the
+//! client-level headers (key, user agent, attribution) and the per-attempt timeout are applied here when the caller
+//! brought its own `reqwest::Client` (the one this crate builds has both as its defaults).
 //!
 //! # Bounded bodies
-//! The generated code reads the body of every documented status in full (`ResponseValue::from_response`), so
-//! the bound is applied here, before it can:
-//! - an error status (anything but 2xx): the first [`MAX_BODY_KEPT`] bytes are read here and the rest is never
-//!   read (the connection is closed); if the body fails or times out part way, what came is kept, so the status
-//!   is never lost to a bad body;
-//! - a success status: a body whose `content-length` is within the client's `max_response_body` is handed on
-//!   untouched (hyper reads no more than that length: the hot path costs nothing); any other body is wrapped in
-//!   `http_body_util::Limited`, which fails the read (a `LengthLimitError` in the error's source chain) as soon
-//!   as it passes the maximum, at once when the announced length already does.
-//!
-//! The raw generated client goes through this hook too, so it is bounded the same way.
-//!
-//! The note is kept in a task-local set up by [`Client::call`](crate::client::Client); when the raw generated
-//! client is used directly there is none, and nothing is noted.
+//! - An error status (anything but 2xx): the first [`MAX_BODY_KEPT`] bytes are read and the rest never is (the
+//!   connection is closed); if the body fails or times out part way, what came is kept, so the status is never lost
+//!   to a bad body.
+//! - A success status: a body whose `content-length` is within the client's `max_response_body` is read as it is
+//!   (hyper reads no more than that length: the hot path costs nothing more); a longer announced length is refused
+//!   without reading a byte of it; a body of unknown length is read until it passes the maximum. For the raw
+//!   client, whose generated code reads the body itself, the body is wrapped in `http_body_util::Limited`, which
+//!   fails the read (a `LengthLimitError` in the error's source chain) as soon as it passes the maximum.
 
 // No panics on any input: no unchecked arithmetic, no indexing that can be out of bounds (string slicing is
 // refused crate-wide, in lib.rs).
 #![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
-use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use http_body_util::{LengthLimitError, Limited};
+use http_body_util::Limited;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt as _;
 use reqwest::header::{HeaderMap, HeaderName};
-use tokio::time::Instant;
 
 use crate::error::MAX_BODY_KEPT;
 use crate::retries::hints::Hints;
@@ -56,6 +49,8 @@ pub struct Transport {
 }
 
 struct Shared {
+    /// The base URL, parsed once: every request's URL is its path joined to it (see `crate::path::url`).
+    base_url: reqwest::Url,
     /// The client-level headers: key, user agent, attribution.
     headers: HeaderMap,
     attempt_timeout: Duration,
@@ -95,14 +90,20 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     pub(crate) fn new(
+        base_url: reqwest::Url,
         headers: HeaderMap,
         attempt_timeout: Duration,
         per_request: bool,
         max_response_body: usize,
         key_source: &'static str,
     ) -> Self {
-        let shared = Shared { headers, attempt_timeout, per_request, max_response_body, key_source };
+        let shared = Shared { base_url, headers, attempt_timeout, per_request, max_response_body, key_source };
         Transport { shared: Arc::new(shared) }
+    }
+
+    /// The base URL, parsed: the generated client joins each request's path to it (see `crate::path::url`).
+    pub(crate) fn base_url(&self) -> &reqwest::Url {
+        &self.shared.base_url
     }
 
     /// Where the key came from, as `Debug` shows it: `<redacted> from OPENROUTER_MANAGEMENT_KEY`, say.
@@ -125,8 +126,8 @@ impl Transport {
     }
 }
 
-/// What one attempt's response said, beyond its body. Small on purpose: the task-local that carries it is moved
-/// in and out of its slot at every poll of the attempt, so the hints of an error status are boxed.
+/// What one attempt's response said, beyond its body. Small on purpose: it is part of every call's state, and a
+/// success has no hints, so the hints of an error status are boxed.
 #[derive(Debug, Default)]
 pub(crate) struct AttemptNote {
     pub(crate) status: Option<u16>,
@@ -152,40 +153,100 @@ impl AttemptNote {
     }
 }
 
-tokio::task_local! {
-    static NOTE: RefCell<AttemptNote>;
+/// What one attempt of [`Client::call`](crate::client::Client) came back with (its status, request id and hints are
+/// in the attempt's [`AttemptNote`]).
+pub(crate) enum Answer {
+    /// The response's body: all of a success's; the first [`MAX_BODY_KEPT`] bytes of an error status's (what
+    /// came, if it broke off part way: the status is never lost to a bad body).
+    Body(Bytes),
+    /// A success whose body is larger than the client's `max_response_body` (announced, or read past it): not kept.
+    TooLarge,
+    /// No whole response: the request failed before a status arrived (`before_send`: it never left, the connection
+    /// could not be made), or a success's body broke off.
+    Failed { error: reqwest::Error, before_send: bool },
 }
 
-/// Runs one attempt (`fut`, a generated method's future), until `deadline` if there is one, and returns its
-/// result (`None` when the deadline passed first) with what was noted of the response. The note survives the
-/// deadline: a status that arrived before a body that did not is still known.
-pub(crate) async fn noting<F: std::future::Future>(
-    fut: F,
-    deadline: Option<Instant>,
-) -> (Option<F::Output>, AttemptNote) {
-    NOTE.scope(RefCell::new(AttemptNote::default()), async move {
-        let out = match deadline {
-            None => Some(fut.await),
-            // Boxed: the timer (rare: only when the deadline is nearer than the attempt's own timeout) stays out of
-            // every attempt's future, which is moved at each poll.
-            Some(deadline) => Box::pin(tokio::time::timeout_at(deadline, fut)).await.ok(),
-        };
-        let note = NOTE.with(|n| n.take());
-        (out, note)
-    })
-    .await
-}
-
-/// Whether a failed read was `Limited` refusing a body past the client's `max_response_body`.
-pub(crate) fn is_body_too_large(error: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(error);
-    while let Some(e) = source {
-        if e.is::<LengthLimitError>() {
-            return true;
+impl Transport {
+    /// Sets what the caller's own `reqwest::Client` does not set by itself: the client-level headers and the
+    /// attempt's timeout (the client this crate builds has both as its defaults).
+    fn prepare(&self, request: &mut reqwest::Request) {
+        if self.shared.per_request {
+            let headers = request.headers_mut();
+            for (name, value) in self.headers() {
+                headers.insert(name, value.clone());
+            }
+            if request.timeout().is_none() {
+                *request.timeout_mut() = Some(self.shared.attempt_timeout);
+            }
         }
-        source = e.source();
     }
-    false
+
+    /// Sends one attempt of a call and reads its answer under the client's bounds (see the module's docs), noting
+    /// the status, request id and hints in `note` as soon as the status arrives: a caller that gives up on the
+    /// attempt (its deadline passed) still knows them.
+    pub(crate) async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+        note: &mut AttemptNote,
+    ) -> Answer {
+        self.prepare(&mut request);
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                let before_send = error.is_connect();
+                return Answer::Failed { error, before_send };
+            }
+        };
+        let status = response.status();
+        *note = AttemptNote::of(&response);
+        if !status.is_success() {
+            let mut response = response;
+            return Answer::Body(read_start_of_body(&mut response).await);
+        }
+        let max = self.shared.max_response_body;
+        let read = match response.content_length() {
+            // hyper reads no more than the announced length.
+            Some(length) if length <= u64::try_from(max).unwrap_or(u64::MAX) => response.bytes().await,
+            // Announced too large: refused without reading a byte of it (dropping it closes the connection).
+            Some(_) => return Answer::TooLarge,
+            None => match read_at_most(response, max).await {
+                Ok(Some(body)) => Ok(body),
+                Ok(None) => return Answer::TooLarge,
+                Err(error) => Err(error),
+            },
+        };
+        match read {
+            Ok(body) => Answer::Body(body),
+            Err(error) => Answer::Failed { error, before_send: false },
+        }
+    }
+}
+
+impl AttemptNote {
+    /// What a response's status and headers say.
+    fn of(response: &reqwest::Response) -> AttemptNote {
+        let headers = response.headers();
+        let status = response.status().as_u16();
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(name)).cloned();
+        // Read once, here: a success reads nothing (see retries/hints.rs).
+        let hints = (!response.status().is_success())
+            .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
+        AttemptNote { status: Some(status), request_id, hints }
+    }
+}
+
+/// The body of a response of unknown length, if it is at most `max` bytes (`None` when it is longer: the rest is
+/// not read).
+async fn read_at_most(mut response: reqwest::Response, max: usize) -> reqwest::Result<Option<Bytes>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len().saturating_add(chunk.len()) > max {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Bytes::from(body)))
 }
 
 /// Bounds what may be read of a response's body (see the module's docs). Not `async`: the common case, a
@@ -214,6 +275,14 @@ fn bound_body(
 /// Reads the first [`MAX_BODY_KEPT`] bytes of an error response's body and returns the response with only those:
 /// the rest is never read. A body that fails or times out part way keeps what came.
 async fn keep_start_of_body(mut response: reqwest::Response) -> reqwest::Response {
+    let kept = read_start_of_body(&mut response).await;
+    // Dropping what was not read closes the connection instead of draining it.
+    rebuild(response, |_unread| reqwest::Body::from(kept))
+}
+
+/// The first [`MAX_BODY_KEPT`] bytes of an error response's body; the rest is never read (dropping the response
+/// closes the connection instead of draining it). A body that fails or times out part way keeps what came.
+async fn read_start_of_body(response: &mut reqwest::Response) -> Bytes {
     let mut kept = Vec::new();
     loop {
         match response.chunk().await {
@@ -231,8 +300,7 @@ async fn keep_start_of_body(mut response: reqwest::Response) -> reqwest::Respons
             }
         }
     }
-    // Dropping what was not read closes the connection instead of draining it.
-    rebuild(response, |_unread| reqwest::Body::from(Bytes::from(kept)))
+    Bytes::from(kept)
 }
 
 /// The same response (status, version, headers, extensions, URL) with another body, made from the old one.
@@ -247,40 +315,11 @@ fn rebuild(response: reqwest::Response, body: impl FnOnce(reqwest::Body) -> reqw
     reqwest::Response::from(http::Response::from_parts(parts, body(old)))
 }
 
-/// Notes what the attempt's response said, for the call (see [`noting`]). Returns whether there was a call to
-/// note it for: false for the raw generated client used directly.
-fn note_response(response: &reqwest::Response) -> bool {
-    NOTE.try_with(|note| {
-        let headers = response.headers();
-        let status = response.status().as_u16();
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| headers.get(name)).cloned();
-        // Read once, here: a success reads nothing (see retries/hints.rs).
-        let hints = (!response.status().is_success())
-            .then(|| Box::new(Hints::read(status, headers, std::time::SystemTime::now())));
-        *note.borrow_mut() = AttemptNote { status: Some(status), request_id, hints };
-    })
-    .is_ok()
-}
-
 impl ClientHooks<Transport> for crate::raw::Client {
     async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         let transport = self.inner();
-        if transport.shared.per_request {
-            let headers = request.headers_mut();
-            for (name, value) in transport.headers() {
-                headers.insert(name, value.clone());
-            }
-            if request.timeout().is_none() {
-                *request.timeout_mut() = Some(transport.shared.attempt_timeout);
-            }
-        }
-        let mut response = self.client().execute(request).await?;
-        // Under `Client::call`, a success's headers have been noted and nothing reads them again, but the generated
-        // code's `ResponseValue` would copy the whole map (two allocations and a reference count per header):
-        // they are dropped here. The raw generated client, used directly, notes nothing and keeps them.
-        if note_response(&response) && response.status().is_success() {
-            *response.headers_mut() = HeaderMap::new();
-        }
+        transport.prepare(&mut request);
+        let response = self.client().execute(request).await?;
         match bound_body(response, transport.shared.max_response_body) {
             Ok(response) => Ok(response),
             Err(reading) => Ok(reading.await),

@@ -281,7 +281,8 @@ async fn every_request_and_response_conforms_to_the_spec() {
     assert_eq!(ws.list().collect().await.unwrap().len(), 3);
     assert_eq!(ws.list().page_size(2).collect().await.unwrap().len(), 3);
     let raw = client.raw().list_workspaces(None, None).await.unwrap();
-    // The raw client keeps a success's headers (the typed layer drops them once it has noted them).
+    // The raw client keeps a success's headers in its `ResponseValue` (the typed layer notes what it needs as the
+    // response arrives, and keeps no headers).
     assert!(raw.headers().contains_key("x-request-id") && raw.headers().contains_key("content-type"), "{raw:?}");
     assert_eq!(raw.into_inner().total_count, 3);
     assert_eq!(client.raw().list_workspaces(NonZeroU64::new(2), None).await.unwrap().into_inner().data.len(), 2);

@@ -29,6 +29,8 @@ struct RawMethod {
     generics: syn::Generics,
     args: Vec<(syn::Ident, syn::Type)>,
     success: syn::Type,
+    /// Whether its request is built by a `<name>_request` method of its own (see `codegen::requests_built_apart`).
+    built_apart: bool,
 }
 
 /// `types::X` in progenitor's client is `crate::raw::types::X` from anywhere else.
@@ -62,6 +64,7 @@ fn first_generic(ty: &syn::Type, name: &str) -> Option<syn::Type> {
 fn raw_methods(client_source: &str) -> Result<BTreeMap<String, RawMethod>, String> {
     let file = syn::parse_file(client_source).map_err(|e| format!("the generated client does not parse: {e}"))?;
     let mut out = BTreeMap::new();
+    let mut builders = std::collections::BTreeSet::new();
     for item in &file.items {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
@@ -71,6 +74,7 @@ fn raw_methods(client_source: &str) -> Result<BTreeMap<String, RawMethod>, Strin
         for f in &imp.items {
             let syn::ImplItem::Fn(f) = f else { continue };
             if f.sig.asyncness.is_none() {
+                builders.insert(f.sig.ident.to_string());
                 continue;
             }
             let mut args = Vec::new();
@@ -87,8 +91,12 @@ fn raw_methods(client_source: &str) -> Result<BTreeMap<String, RawMethod>, Strin
                 continue;
             };
             RawPaths.visit_type_mut(&mut success);
-            out.insert(f.sig.ident.to_string(), RawMethod { generics: f.sig.generics.clone(), args, success });
+            let method = RawMethod { generics: f.sig.generics.clone(), args, success, built_apart: false };
+            out.insert(f.sig.ident.to_string(), method);
         }
+    }
+    for (name, method) in &mut out {
+        method.built_apart = builders.contains(&format!("{name}_request"));
     }
     Ok(out)
 }
@@ -105,6 +113,13 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
         let method = raw
             .get(&name)
             .ok_or_else(|| format!("progenitor generated no method `{name}` for the operation `{}`", op.id))?;
+        if !method.built_apart {
+            return Err(format!(
+                "the generated client has no `{name}_request` for the operation `{}`: the `requests-built-apart` pass \
+                 (xtask/src/codegen.rs) did not split progenitor's `{name}`; see what progenitor now generates",
+                op.id
+            ));
+        }
         let f = format_ident!("{}", name);
         let op_const = format_ident!("{}", screaming(&op.id));
         let generics = &method.generics;
@@ -145,11 +160,12 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
             " `{}`: `{} {}`, {checked}run by [`Client::call`](crate::client::Client::call).",
             op.id, op.method, op.path
         );
+        let request = format_ident!("{f}_request");
         calls.push(quote! {
             #[doc = #doc]
             pub(crate) async fn #f #generics(&self, #(#args),*) -> crate::error::Result<#success> {
                 #(#checks)*
-                self.call(crate::operation::#op_const, |raw| raw.#f(#(#params),*)).await
+                self.call(crate::operation::#op_const, |raw| raw.#request(#(#params),*)).await
             }
         });
     }
@@ -208,6 +224,9 @@ mod tests {
             pub async fn paint_thing<'a>(&'a self, id: &'a str, color: &'a crate::enums::Color,
                 limit: Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint)
                 -> Result<ResponseValue<types::PaintThingResponse>, Error<types::ErrorResponse>> { todo!() }
+            pub(crate) fn paint_thing_request<'a>(&'a self, id: &'a str, color: &'a crate::enums::Color,
+                limit: Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint)
+                -> reqwest::Result<reqwest::Request> { todo!() }
         }";
 
     #[test]
@@ -223,7 +242,7 @@ mod tests {
             "check_param(&color, &crate::operation::PAINT_THING_COLOR)?;",
             "check_param(&limit, &crate::operation::PAINT_THING_LIMIT)?;",
             "crate::validate::Validate::validate(body, crate::validate::Side::Client)?;",
-            "|raw| raw.paint_thing(id, color, limit, body)",
+            "|raw| raw.paint_thing_request(id, color, limit, body)",
             "impl crate::validate::ParamValue for crate::enums::Color",
         ] {
             let expected: String = expected.split_whitespace().collect();
@@ -235,6 +254,12 @@ mod tests {
     fn an_operation_progenitor_did_not_generate_is_an_error() {
         let err = generate(&model(), "impl Client {}").unwrap_err();
         assert_eq!(err, "progenitor generated no method `paint_thing` for the operation `paintThing`");
+        let not_split = CLIENT.replace("fn paint_thing_request", "fn paint_thing_other");
+        let err = generate(&model(), &not_split).unwrap_err();
+        assert!(
+            err.starts_with("the generated client has no `paint_thing_request` for the operation `paintThing`"),
+            "{err}"
+        );
         let no_limit = CLIENT.replace("limit: Option<::std::num::NonZeroU64>,", "");
         let err = generate(&model(), &no_limit).unwrap_err();
         assert!(err.contains("takes no argument for the parameter `limit` of `paintThing`"), "{err}");

@@ -14,7 +14,8 @@ impl crate::client::Client {
             &id,
             &crate::operation::GET_GUARDRAIL_ID,
         )?;
-        self.call(crate::operation::GET_GUARDRAIL, |raw| raw.get_guardrail(id)).await
+        self.call(crate::operation::GET_GUARDRAIL, |raw| raw.get_guardrail_request(id))
+            .await
     }
     /// `updateGuardrail`: `PATCH /guardrails/{id}`, its parameters and body checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn update_guardrail<'a>(
@@ -29,7 +30,7 @@ impl crate::client::Client {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPDATE_GUARDRAIL,
-                |raw| raw.update_guardrail(id, body),
+                |raw| raw.update_guardrail_request(id, body),
             )
             .await
     }
@@ -54,7 +55,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::LIST_API_KEYS,
-                |raw| raw.list_api_keys(include_disabled, offset, workspace_id),
+                |raw| raw.list_api_keys_request(include_disabled, offset, workspace_id),
             )
             .await
     }
@@ -64,7 +65,11 @@ impl crate::client::Client {
         body: &'a crate::requests::CreateKey,
     ) -> crate::error::Result<crate::raw::types::CreateApiKeyResponse> {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
-        self.call(crate::operation::CREATE_API_KEY, |raw| raw.create_api_key(body)).await
+        self.call(
+                crate::operation::CREATE_API_KEY,
+                |raw| raw.create_api_key_request(body),
+            )
+            .await
     }
     /// `getApiKey`: `GET /keys/{hash}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn get_api_key<'a>(
@@ -75,7 +80,8 @@ impl crate::client::Client {
             &hash,
             &crate::operation::GET_API_KEY_HASH,
         )?;
-        self.call(crate::operation::GET_API_KEY, |raw| raw.get_api_key(hash)).await
+        self.call(crate::operation::GET_API_KEY, |raw| raw.get_api_key_request(hash))
+            .await
     }
     /// `deleteApiKey`: `DELETE /keys/{hash}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn delete_api_key<'a>(
@@ -86,7 +92,11 @@ impl crate::client::Client {
             &hash,
             &crate::operation::DELETE_API_KEY_HASH,
         )?;
-        self.call(crate::operation::DELETE_API_KEY, |raw| raw.delete_api_key(hash)).await
+        self.call(
+                crate::operation::DELETE_API_KEY,
+                |raw| raw.delete_api_key_request(hash),
+            )
+            .await
     }
     /// `updateApiKey`: `PATCH /keys/{hash}`, its parameters and body checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn update_api_key<'a>(
@@ -99,7 +109,10 @@ impl crate::client::Client {
             &crate::operation::UPDATE_API_KEY_HASH,
         )?;
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
-        self.call(crate::operation::UPDATE_API_KEY, |raw| raw.update_api_key(hash, body))
+        self.call(
+                crate::operation::UPDATE_API_KEY,
+                |raw| raw.update_api_key_request(hash, body),
+            )
             .await
     }
     /// `listWorkspaces`: `GET /workspaces`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
@@ -118,7 +131,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::LIST_WORKSPACES,
-                |raw| raw.list_workspaces(limit, offset),
+                |raw| raw.list_workspaces_request(limit, offset),
             )
             .await
     }
@@ -128,7 +141,10 @@ impl crate::client::Client {
         body: &'a crate::requests::CreateWorkspace,
     ) -> crate::error::Result<crate::raw::types::CreateWorkspaceResponse> {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
-        self.call(crate::operation::CREATE_WORKSPACE, |raw| raw.create_workspace(body))
+        self.call(
+                crate::operation::CREATE_WORKSPACE,
+                |raw| raw.create_workspace_request(body),
+            )
             .await
     }
     /// `getWorkspace`: `GET /workspaces/{id}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
@@ -140,7 +156,8 @@ impl crate::client::Client {
             &id,
             &crate::operation::GET_WORKSPACE_ID,
         )?;
-        self.call(crate::operation::GET_WORKSPACE, |raw| raw.get_workspace(id)).await
+        self.call(crate::operation::GET_WORKSPACE, |raw| raw.get_workspace_request(id))
+            .await
     }
     /// `deleteWorkspace`: `DELETE /workspaces/{id}`, its parameters checked against the spec first (nothing is sent if one breaks a rule), then run by [`Client::call`](crate::client::Client::call).
     pub(crate) async fn delete_workspace<'a>(
@@ -158,7 +175,9 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::DELETE_WORKSPACE,
-                |raw| raw.delete_workspace(id, confirm_default_workspace_deletion),
+                |raw| {
+                    raw.delete_workspace_request(id, confirm_default_workspace_deletion)
+                },
             )
             .await
     }
@@ -175,7 +194,7 @@ impl crate::client::Client {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPDATE_WORKSPACE,
-                |raw| raw.update_workspace(id, body),
+                |raw| raw.update_workspace_request(id, body),
             )
             .await
     }
@@ -200,7 +219,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::LIST_WORKSPACE_MEMBERS,
-                |raw| raw.list_workspace_members(id, limit, offset),
+                |raw| raw.list_workspace_members_request(id, limit, offset),
             )
             .await
     }
@@ -217,7 +236,7 @@ impl crate::client::Client {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::BULK_ADD_WORKSPACE_MEMBERS,
-                |raw| raw.bulk_add_workspace_members(id, body),
+                |raw| raw.bulk_add_workspace_members_request(id, body),
             )
             .await
     }
@@ -234,7 +253,7 @@ impl crate::client::Client {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS,
-                |raw| raw.bulk_remove_workspace_members(id, body),
+                |raw| raw.bulk_remove_workspace_members_request(id, body),
             )
             .await
     }
@@ -249,7 +268,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::LIST_WORKSPACE_BUDGETS,
-                |raw| raw.list_workspace_budgets(workspace_ref),
+                |raw| raw.list_workspace_budgets_request(workspace_ref),
             )
             .await
     }
@@ -269,7 +288,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::GET_WORKSPACE_BUDGET,
-                |raw| raw.get_workspace_budget(workspace_ref, interval),
+                |raw| raw.get_workspace_budget_request(workspace_ref, interval),
             )
             .await
     }
@@ -291,7 +310,7 @@ impl crate::client::Client {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPSERT_WORKSPACE_BUDGET,
-                |raw| raw.upsert_workspace_budget(workspace_ref, interval, body),
+                |raw| raw.upsert_workspace_budget_request(workspace_ref, interval, body),
             )
             .await
     }
@@ -311,7 +330,7 @@ impl crate::client::Client {
         )?;
         self.call(
                 crate::operation::DELETE_WORKSPACE_BUDGET,
-                |raw| raw.delete_workspace_budget(workspace_ref, interval),
+                |raw| raw.delete_workspace_budget_request(workspace_ref, interval),
             )
             .await
     }

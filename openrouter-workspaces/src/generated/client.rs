@@ -731,16 +731,8 @@ Arguments:
         ResponseValue<types::GetGuardrailResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.get_guardrail_request(id)?;
         let info = OperationInfo {
             operation_id: "get_guardrail",
         };
@@ -786,17 +778,8 @@ Arguments:
         ResponseValue<types::UpdateGuardrailResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/guardrails/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.update_guardrail_request(id, body)?;
         let info = OperationInfo {
             operation_id: "update_guardrail",
         };
@@ -841,24 +824,9 @@ Arguments:
         offset: Option<i64>,
         workspace_id: Option<&'a str>,
     ) -> Result<ResponseValue<types::ListApiKeysResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/keys", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "include_disabled",
-                    &include_disabled,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .query(&progenitor_client::QueryParam::new("workspace_id", &workspace_id))
-            .build()?;
+            .list_api_keys_request(include_disabled, offset, workspace_id)?;
         let info = OperationInfo {
             operation_id: "list_api_keys",
         };
@@ -900,17 +868,8 @@ Sends a `POST` request to `/keys`
         ResponseValue<types::CreateApiKeyResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/keys", self.baseurl,);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.create_api_key_request(body)?;
         let info = OperationInfo {
             operation_id: "create_api_key",
         };
@@ -951,16 +910,8 @@ Arguments:
         &'a self,
         hash: &'a str,
     ) -> Result<ResponseValue<types::GetApiKeyResponse>, Error<types::ErrorResponse>> {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.get_api_key_request(hash)?;
         let info = OperationInfo {
             operation_id: "get_api_key",
         };
@@ -1007,16 +958,8 @@ Arguments:
         ResponseValue<types::DeleteApiKeyResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.delete_api_key_request(hash)?;
         let info = OperationInfo {
             operation_id: "delete_api_key",
         };
@@ -1065,17 +1008,8 @@ Arguments:
         ResponseValue<types::UpdateApiKeyResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/keys/{}", self.baseurl, encode_path(hash),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.update_api_key_request(hash, body)?;
         let info = OperationInfo {
             operation_id: "update_api_key",
         };
@@ -1124,18 +1058,8 @@ Arguments:
         ResponseValue<types::ListWorkspacesResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces", self.baseurl,);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
+        let mut request = self.list_workspaces_request(limit, offset)?;
         let info = OperationInfo {
             operation_id: "list_workspaces",
         };
@@ -1174,17 +1098,8 @@ Sends a `POST` request to `/workspaces`
         ResponseValue<types::CreateWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces", self.baseurl,);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.create_workspace_request(body)?;
         let info = OperationInfo {
             operation_id: "create_workspace",
         };
@@ -1225,16 +1140,8 @@ Arguments:
         ResponseValue<types::GetWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.get_workspace_request(id)?;
         let info = OperationInfo {
             operation_id: "get_workspace",
         };
@@ -1280,22 +1187,9 @@ Arguments:
         ResponseValue<types::DeleteWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "confirm_default_workspace_deletion",
-                    &confirm_default_workspace_deletion,
-                ),
-            )
-            .build()?;
+            .delete_workspace_request(id, confirm_default_workspace_deletion)?;
         let info = OperationInfo {
             operation_id: "delete_workspace",
         };
@@ -1341,17 +1235,8 @@ Arguments:
         ResponseValue<types::UpdateWorkspaceResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.update_workspace_request(id, body)?;
         let info = OperationInfo {
             operation_id: "update_workspace",
         };
@@ -1399,18 +1284,8 @@ Arguments:
         ResponseValue<types::ListWorkspaceMembersResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!("{}/workspaces/{}/members", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
+        let mut request = self.list_workspace_members_request(id, limit, offset)?;
         let info = OperationInfo {
             operation_id: "list_workspace_members",
         };
@@ -1456,19 +1331,8 @@ Arguments:
         ResponseValue<types::BulkAddWorkspaceMembersResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/members/add", self.baseurl, encode_path(id),
-        );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.bulk_add_workspace_members_request(id, body)?;
         let info = OperationInfo {
             operation_id: "bulk_add_workspace_members",
         };
@@ -1514,19 +1378,8 @@ Arguments:
         ResponseValue<types::BulkRemoveWorkspaceMembersResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/members/remove", self.baseurl, encode_path(id),
-        );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.bulk_remove_workspace_members_request(id, body)?;
         let info = OperationInfo {
             operation_id: "bulk_remove_workspace_members",
         };
@@ -1570,18 +1423,8 @@ Arguments:
         ResponseValue<types::ListWorkspaceBudgetsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/budgets", self.baseurl, encode_path(workspace_ref),
-        );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.list_workspace_budgets_request(workspace_ref)?;
         let info = OperationInfo {
             operation_id: "list_workspace_budgets",
         };
@@ -1627,19 +1470,8 @@ Arguments:
         ResponseValue<types::GetWorkspaceBudgetResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
-            encode_path(& interval.to_string()),
-        );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.get_workspace_budget_request(workspace_ref, interval)?;
         let info = OperationInfo {
             operation_id: "get_workspace_budget",
         };
@@ -1687,20 +1519,9 @@ Arguments:
         ResponseValue<types::UpsertWorkspaceBudgetResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
-            encode_path(& interval.to_string()),
-        );
         #[allow(unused_mut)]
         let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+            .upsert_workspace_budget_request(workspace_ref, interval, body)?;
         let info = OperationInfo {
             operation_id: "upsert_workspace_budget",
         };
@@ -1746,19 +1567,8 @@ Arguments:
         ResponseValue<types::DeleteWorkspaceBudgetResponse>,
         Error<types::ErrorResponse>,
     > {
-        let url = format!(
-            "{}/workspaces/{}/budgets/{}", self.baseurl, encode_path(workspace_ref),
-            encode_path(& interval.to_string()),
-        );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.delete_workspace_budget_request(workspace_ref, interval)?;
         let info = OperationInfo {
             operation_id: "delete_workspace_budget",
         };
@@ -1785,6 +1595,424 @@ Arguments:
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
+    }
+    /// The request of [`Self::get_guardrail`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn get_guardrail_request<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/guardrails/{}", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::update_guardrail`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn update_guardrail_request<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::UpdateGuardrail,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/guardrails/{}", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::list_api_keys`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn list_api_keys_request<'a>(
+        &'a self,
+        include_disabled: Option<bool>,
+        offset: Option<i64>,
+        workspace_id: Option<&'a str>,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(self.inner.base_url(), format_args!("/keys"));
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "include_disabled",
+                    &include_disabled,
+                ),
+            )
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("workspace_id", &workspace_id))
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::create_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn create_api_key_request<'a>(
+        &'a self,
+        body: &'a crate::requests::CreateKey,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(self.inner.base_url(), format_args!("/keys"));
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::get_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn get_api_key_request<'a>(
+        &'a self,
+        hash: &'a str,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/keys/{}", encode_path(hash)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::delete_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn delete_api_key_request<'a>(
+        &'a self,
+        hash: &'a str,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/keys/{}", encode_path(hash)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::update_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn update_api_key_request<'a>(
+        &'a self,
+        hash: &'a str,
+        body: &'a crate::requests::UpdateKey,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/keys/{}", encode_path(hash)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::list_workspaces`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn list_workspaces_request<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU64>,
+        offset: Option<i64>,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(self.inner.base_url(), format_args!("/workspaces"));
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::create_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn create_workspace_request<'a>(
+        &'a self,
+        body: &'a crate::requests::CreateWorkspace,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(self.inner.base_url(), format_args!("/workspaces"));
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::get_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn get_workspace_request<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::delete_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn delete_workspace_request<'a>(
+        &'a self,
+        id: &'a str,
+        confirm_default_workspace_deletion: Option<bool>,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "confirm_default_workspace_deletion",
+                    &confirm_default_workspace_deletion,
+                ),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::update_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn update_workspace_request<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::UpdateWorkspace,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::list_workspace_members`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn list_workspace_members_request<'a>(
+        &'a self,
+        id: &'a str,
+        limit: Option<::std::num::NonZeroU64>,
+        offset: Option<i64>,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}/members", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::bulk_add_workspace_members`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn bulk_add_workspace_members_request<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::BulkAddWorkspaceMembers,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}/members/add", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::bulk_remove_workspace_members`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn bulk_remove_workspace_members_request<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a crate::requests::BulkRemoveWorkspaceMembers,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}/members/remove", encode_path(id)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::list_workspace_budgets`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn list_workspace_budgets_request<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!("/workspaces/{}/budgets", encode_path(workspace_ref)),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::get_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn get_workspace_budget_request<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+        interval: &'a crate::enums::BudgetInterval,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!(
+                "/workspaces/{}/budgets/{}", encode_path(workspace_ref), encode_path(&
+                interval.to_string())
+            ),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::upsert_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn upsert_workspace_budget_request<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+        interval: &'a crate::enums::BudgetInterval,
+        body: &'a crate::requests::BudgetLimit,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!(
+                "/workspaces/{}/budgets/{}", encode_path(workspace_ref), encode_path(&
+                interval.to_string())
+            ),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        Ok(request)
+    }
+    /// The request of [`Self::delete_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
+    pub(crate) fn delete_workspace_budget_request<'a>(
+        &'a self,
+        workspace_ref: &'a str,
+        interval: &'a crate::enums::BudgetInterval,
+    ) -> reqwest::Result<reqwest::Request> {
+        let url = crate::path::url(
+            self.inner.base_url(),
+            format_args!(
+                "/workspaces/{}/budgets/{}", encode_path(workspace_ref), encode_path(&
+                interval.to_string())
+            ),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        Ok(request)
     }
 }
 /// Items consumers will typically use such as the Client.
