@@ -184,40 +184,45 @@ impl Transport {
     /// Sends one attempt of a call and reads its answer under the client's bounds (see the module's docs), noting
     /// the status, request id and hints in `note` as soon as the status arrives: a caller that gives up on the
     /// attempt (its deadline passed) still knows them.
-    pub(crate) async fn attempt(
-        &self,
+    ///
+    /// Not `async` itself: the request goes into reqwest's (boxed) future at once, so the future returned holds
+    /// that, not the request. An `async fn` keeps its arguments for its whole life, so the request would stay in
+    /// every call's state, with the response and the body read after it.
+    pub(crate) fn attempt<'a>(
+        &'a self,
         http: &reqwest::Client,
         mut request: reqwest::Request,
+        note: &'a mut AttemptNote,
+    ) -> impl Future<Output = Answer> + 'a {
+        self.prepare(&mut request);
+        self.answer(http.execute(request), note)
+    }
+
+    async fn answer(
+        &self,
+        sent: impl Future<Output = reqwest::Result<reqwest::Response>>,
         note: &mut AttemptNote,
     ) -> Answer {
-        self.prepare(&mut request);
-        let response = match http.execute(request).await {
+        let response = match sent.await {
             Ok(response) => response,
             Err(error) => {
                 let before_send = error.is_connect();
                 return Answer::Failed { error, before_send };
             }
         };
-        let status = response.status();
+        let mut response = response;
         *note = AttemptNote::of(&response);
-        if !status.is_success() {
-            let mut response = response;
+        if !response.status().is_success() {
             return Answer::Body(read_start_of_body(&mut response).await);
         }
         let max = self.shared.max_response_body;
-        let read = match response.content_length() {
-            // hyper reads no more than the announced length.
-            Some(length) if length <= u64::try_from(max).unwrap_or(u64::MAX) => response.bytes().await,
-            // Announced too large: refused without reading a byte of it (dropping it closes the connection).
-            Some(_) => return Answer::TooLarge,
-            None => match read_at_most(response, max).await {
-                Ok(Some(body)) => Ok(body),
-                Ok(None) => return Answer::TooLarge,
-                Err(error) => Err(error),
-            },
-        };
-        match read {
-            Ok(body) => Answer::Body(body),
+        // Announced too large: refused without reading a byte of it (dropping it closes the connection).
+        if response.content_length().is_some_and(|length| length > u64::try_from(max).unwrap_or(u64::MAX)) {
+            return Answer::TooLarge;
+        }
+        match read_at_most(&mut response, max).await {
+            Ok(Some(body)) => Answer::Body(body),
+            Ok(None) => Answer::TooLarge,
             Err(error) => Answer::Failed { error, before_send: false },
         }
     }
@@ -236,17 +241,28 @@ impl AttemptNote {
     }
 }
 
-/// The body of a response of unknown length, if it is at most `max` bytes (`None` when it is longer: the rest is
-/// not read).
-async fn read_at_most(mut response: reqwest::Response, max: usize) -> reqwest::Result<Option<Bytes>> {
-    let mut body = Vec::new();
+/// The body of a response, if it is at most `max` bytes (`None` when it is longer: the rest is not read; hyper
+/// reads no more than an announced length). A body that comes in one piece, as a small one does, is kept as it came;
+/// pieces are joined. Read a piece at a time rather than with `Response::bytes`, whose future is four times the
+/// size of this one's, in every call's state.
+async fn read_at_most(response: &mut reqwest::Response, max: usize) -> reqwest::Result<Option<Bytes>> {
+    let mut whole: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    let mut read = 0usize;
     while let Some(chunk) = response.chunk().await? {
-        if body.len().saturating_add(chunk.len()) > max {
+        read = read.saturating_add(chunk.len());
+        if read > max {
             return Ok(None);
         }
-        body.extend_from_slice(&chunk);
+        match whole.take() {
+            None if joined.is_empty() => whole = Some(chunk),
+            first => {
+                joined.extend_from_slice(first.as_deref().unwrap_or_default());
+                joined.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(Some(Bytes::from(body)))
+    Ok(Some(whole.unwrap_or_else(|| Bytes::from(joined))))
 }
 
 /// Bounds what may be read of a response's body (see the module's docs). Not `async`: the common case, a
@@ -324,5 +340,34 @@ impl ClientHooks<Transport> for crate::raw::Client {
             Ok(response) => Ok(response),
             Err(reading) => Ok(reading.await),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use http_body::Frame;
+    use http_body_util::StreamBody;
+
+    /// A success response whose body comes in these pieces (no `content-length`).
+    async fn response_in(pieces: &[&'static [u8]]) -> reqwest::Response {
+        let frames: Vec<_> =
+            pieces.iter().map(|p| Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(p)))).collect();
+        let body = reqwest::Body::wrap(StreamBody::new(futures_util::stream::iter(frames)));
+        http::Response::new(body).into()
+    }
+
+    /// A body in one piece is kept as it came (no copy); pieces are joined in order; a body longer than the
+    /// maximum is refused (`None`) however it is cut, and one of exactly the maximum is kept.
+    #[tokio::test]
+    async fn a_body_is_read_whole_in_pieces_up_to_the_maximum() {
+        let one: &'static [u8] = b"{\"data\":1}";
+        let read = super::read_at_most(&mut response_in(&[one]).await, 100).await.unwrap().unwrap();
+        assert_eq!((read.as_ref(), read.as_ptr()), (one, one.as_ptr()), "one piece, not copied");
+        let read = super::read_at_most(&mut response_in(&[b"ab", b"", b"cde", b"f"]).await, 6).await.unwrap();
+        assert_eq!(read.as_deref(), Some(&b"abcdef"[..]));
+        assert_eq!(super::read_at_most(&mut response_in(&[b"ab", b"cde", b"fg"]).await, 6).await.unwrap(), None);
+        assert_eq!(super::read_at_most(&mut response_in(&[b"abcdefg"]).await, 6).await.unwrap(), None);
+        assert_eq!(super::read_at_most(&mut response_in(&[]).await, 6).await.unwrap().as_deref(), Some(&b""[..]));
     }
 }
