@@ -237,60 +237,85 @@ impl Client {
                 }
                 Err(failed) => *failed,
             };
-            if let Some(status) = note.status {
-                limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
-            }
-            // A 429 waits for the rate limiter (which honours the server's wait and paces the client), not for a
-            // backoff of its own, and is bounded by the deadline and the budget rather than by max_attempts.
-            let paced_429 = note.status == Some(429) && limiter.coordinates();
-            let retry =
-                failure.filter(|f| settings.retry.may_retry(*f, attempt, op.is_idempotent(), limiter.coordinates()));
-            let (wait, resume_after) = match retry {
-                None => (None, None),
-                Some(_) if paced_429 => {
-                    let pause = note.hints().pause().map(|p| p.min(settings.retry.get_max_retry_after()));
-                    (Some(Duration::ZERO), Some(pause.unwrap_or_default()))
-                }
-                Some(_) => {
-                    let wait = settings.retry.wait(attempt, note.hints().wait);
-                    (Some(wait), Some(wait))
-                }
-            };
-            let mut in_time = resume_after.is_some_and(|w| match deadline {
-                Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
-                None => true,
-            });
-            if in_time && let Some(budget) = &settings.budget {
-                retry_cost = budget.try_spend(matches!(error, Error::Timeout(_)));
-                if retry_cost.is_none() {
-                    in_time = false;
-                    tracing::warn!(
-                        operation = op.id.as_str(),
-                        attempt,
-                        "retry budget exhausted: failing at once instead of retrying (see RetryBudget)"
-                    );
-                }
-            }
-            tracing::info!(
-                operation = op.id.as_str(),
-                attempt,
-                status = note.status,
-                elapsed_ms = ms(attempt_started),
-                request_id = note.request_id(),
-                retry_in_ms = wait.filter(|_| in_time).map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
-                error = %error,
-                "attempt failed"
-            );
-            match wait {
-                Some(wait) if in_time => {
+            let failed = Failure { op, note: &note, attempt, attempt_started, deadline, error: &error, failure };
+            match failed.retry(settings, limiter) {
+                Some((wait, cost)) => {
+                    retry_cost = cost;
                     if !wait.is_zero() {
                         tokio::time::sleep(wait).await;
                     }
                 }
-                _ => return Err(error),
+                None => return Err(error),
             }
             previous = Some(error);
         }
+    }
+}
+
+/// A failed attempt of a call, and what is needed to decide whether to try again.
+struct Failure<'a> {
+    op: Operation,
+    note: &'a AttemptNote,
+    attempt: u32,
+    attempt_started: Instant,
+    deadline: Option<Instant>,
+    error: &'a Error,
+    failure: Option<AttemptFailure>,
+}
+
+impl Failure<'_> {
+    /// Tells the rate limiter what the attempt's status said, then decides: `Some((wait, cost))` to try again after
+    /// `wait` (what the retry took from the budget: `cost`), `None` to fail with the attempt's error. Out of the call
+    /// loop's code (`inline(never)`): what every call runs stays small, and this runs only after a failure.
+    #[inline(never)]
+    fn retry(&self, settings: &Settings, limiter: &RateLimiter) -> Option<(Duration, Option<u32>)> {
+        let Failure { op, note, attempt, attempt_started, deadline, error, failure } = *self;
+        if let Some(status) = note.status {
+            limiter.observe(status, attempt_started, note.hints(), settings.retry.get_max_retry_after());
+        }
+        // A 429 waits for the rate limiter (which honours the server's wait and paces the client), not for a
+        // backoff of its own, and is bounded by the deadline and the budget rather than by max_attempts.
+        let paced_429 = note.status == Some(429) && limiter.coordinates();
+        let retry =
+            failure.filter(|f| settings.retry.may_retry(*f, attempt, op.is_idempotent(), limiter.coordinates()));
+        let (wait, resume_after) = match retry {
+            None => (None, None),
+            Some(_) if paced_429 => {
+                let pause = note.hints().pause().map(|p| p.min(settings.retry.get_max_retry_after()));
+                (Some(Duration::ZERO), Some(pause.unwrap_or_default()))
+            }
+            Some(_) => {
+                let wait = settings.retry.wait(attempt, note.hints().wait);
+                (Some(wait), Some(wait))
+            }
+        };
+        let mut in_time = resume_after.is_some_and(|w| match deadline {
+            Some(deadline) => Instant::now().checked_add(w).is_some_and(|resume| resume < deadline),
+            None => true,
+        });
+        let mut cost = None;
+        if in_time && let Some(budget) = &settings.budget {
+            cost = budget.try_spend(matches!(error, Error::Timeout(_)));
+            if cost.is_none() {
+                in_time = false;
+                tracing::warn!(
+                    operation = op.id.as_str(),
+                    attempt,
+                    "retry budget exhausted: failing at once instead of retrying (see RetryBudget)"
+                );
+            }
+        }
+        tracing::info!(
+            operation = op.id.as_str(),
+            attempt,
+            status = note.status,
+            elapsed_ms = ms(attempt_started),
+            request_id = note.request_id(),
+            retry_in_ms = wait.filter(|_| in_time).map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
+            error = %error,
+            "attempt failed"
+        );
+        wait.filter(|_| in_time).map(|wait| (wait, cost))
     }
 }
 
