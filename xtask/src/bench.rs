@@ -180,8 +180,8 @@ pub fn run(root: &Path, plan: &Plan) -> Result<Outcome, String> {
             samples.push(imp, "w1_p99_us", &w1, "p99_us")?;
             samples.push(imp, "w1_calls_per_s", &w1, "calls_per_s")?;
         }
-        // W2 also measures the generated client alone (`raw`): the split of the SDK's cost between the layers below
-        // its own (progenitor's method, the transport hook) and its own (checks, the call loop, error mapping).
+        // W2 also measures the generated client alone (`raw`: progenitor's method with the transport hook), a reference
+        // for what the SDK's own path (checks, the generated request, its transport, the call loop) costs beyond it.
         let w2_order = if round % 2 == 1 { ["baseline", "raw", "sdk"] } else { ["sdk", "raw", "baseline"] };
         for imp in w2_order {
             let args = [("n", plan.w2_calls.to_string()), ("concurrency", plan.w2_in_flight.to_string())];

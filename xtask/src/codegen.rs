@@ -20,8 +20,8 @@ pub fn settings(replacements: &[(String, String)]) -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        // Retries, tracing and per-client headers live in the library's `ClientHooks` implementation; a missing
-        // implementation must be a compile error, not a silent fallback.
+        // The raw client sends through the library's `ClientHooks` implementation (per-client headers, body caps);
+        // a missing implementation must be a compile error, not a silent fallback.
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote!(crate::transport::Transport))
         .with_derive("PartialEq")
