@@ -40,7 +40,7 @@ impl Budgets {
     /// Every budget of the workspace, and whether BYOK spend counts toward them.
     pub fn list(&self) -> impl Future<Output = Result<BudgetList>> + Send + use<> {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
-        async move { client.list_workspace_budgets(&workspace).await }
+        async move { client.list_workspace_budgets(&workspace).await.map(|list| *list) }
     }
 
     /// The budget of one interval.

@@ -163,7 +163,7 @@ impl WorkspaceKeys {
                 }
                 _ => key.workspace_id = Some(id.to_owned()),
             }
-            this.client.create_api_key(&key).await
+            this.client.create_api_key(&key).await.map(|created| *created)
         }
     }
 }

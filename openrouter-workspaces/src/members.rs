@@ -67,7 +67,7 @@ impl Members {
     {
         let (client, workspace) = (self.client.clone(), self.workspace.clone());
         let body = BulkAddWorkspaceMembers::new(user_ids);
-        async move { client.bulk_add_workspace_members(&workspace, &body).await }
+        async move { client.bulk_add_workspace_members(&workspace, &body).await.map(|added| *added) }
     }
 
     /// Adds any number of organization members: the ids are sent in requests of at most

@@ -163,7 +163,7 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
         let request = format_ident!("{f}_request");
         calls.push(quote! {
             #[doc = #doc]
-            pub(crate) async fn #f #generics(&self, #(#args),*) -> crate::error::Result<#success> {
+            pub(crate) async fn #f #generics(&self, #(#args),*) -> crate::error::Result<Box<#success>> {
                 #(#checks)*
                 self.call(crate::operation::#op_const, |raw| raw.#request(#(#params),*)).await
             }
@@ -237,7 +237,7 @@ mod tests {
         for expected in [
             "pub(crate) async fn paint_thing<'a>(&self, id: &'a str, color: &'a crate::enums::Color, limit: \
              Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint) -> \
-             crate::error::Result<crate::raw::types::PaintThingResponse>",
+             crate::error::Result<Box<crate::raw::types::PaintThingResponse>>",
             "check_param(&id, &crate::operation::PAINT_THING_ID)?;",
             "check_param(&color, &crate::operation::PAINT_THING_COLOR)?;",
             "check_param(&limit, &crate::operation::PAINT_THING_LIMIT)?;",

@@ -9,7 +9,7 @@ impl crate::client::Client {
     pub(crate) async fn get_guardrail<'a>(
         &self,
         id: &'a str,
-    ) -> crate::error::Result<crate::raw::types::GetGuardrailResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::GetGuardrailResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::GET_GUARDRAIL_ID,
@@ -22,7 +22,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
         body: &'a crate::requests::UpdateGuardrail,
-    ) -> crate::error::Result<crate::raw::types::UpdateGuardrailResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::UpdateGuardrailResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::UPDATE_GUARDRAIL_ID,
@@ -40,7 +40,7 @@ impl crate::client::Client {
         include_disabled: Option<bool>,
         offset: Option<i64>,
         workspace_id: Option<&'a str>,
-    ) -> crate::error::Result<crate::raw::types::ListApiKeysResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::ListApiKeysResponse>> {
         crate::validate::ParamValue::check_param(
             &include_disabled,
             &crate::operation::LIST_API_KEYS_INCLUDE_DISABLED,
@@ -63,7 +63,7 @@ impl crate::client::Client {
     pub(crate) async fn create_api_key<'a>(
         &self,
         body: &'a crate::requests::CreateKey,
-    ) -> crate::error::Result<crate::raw::types::CreateApiKeyResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::CreateApiKeyResponse>> {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::CREATE_API_KEY,
@@ -75,7 +75,7 @@ impl crate::client::Client {
     pub(crate) async fn get_api_key<'a>(
         &self,
         hash: &'a str,
-    ) -> crate::error::Result<crate::raw::types::GetApiKeyResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::GetApiKeyResponse>> {
         crate::validate::ParamValue::check_param(
             &hash,
             &crate::operation::GET_API_KEY_HASH,
@@ -87,7 +87,7 @@ impl crate::client::Client {
     pub(crate) async fn delete_api_key<'a>(
         &self,
         hash: &'a str,
-    ) -> crate::error::Result<crate::raw::types::DeleteApiKeyResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::DeleteApiKeyResponse>> {
         crate::validate::ParamValue::check_param(
             &hash,
             &crate::operation::DELETE_API_KEY_HASH,
@@ -103,7 +103,7 @@ impl crate::client::Client {
         &self,
         hash: &'a str,
         body: &'a crate::requests::UpdateKey,
-    ) -> crate::error::Result<crate::raw::types::UpdateApiKeyResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::UpdateApiKeyResponse>> {
         crate::validate::ParamValue::check_param(
             &hash,
             &crate::operation::UPDATE_API_KEY_HASH,
@@ -120,7 +120,7 @@ impl crate::client::Client {
         &self,
         limit: Option<::std::num::NonZeroU64>,
         offset: Option<i64>,
-    ) -> crate::error::Result<crate::raw::types::ListWorkspacesResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::ListWorkspacesResponse>> {
         crate::validate::ParamValue::check_param(
             &offset,
             &crate::operation::LIST_WORKSPACES_OFFSET,
@@ -139,7 +139,7 @@ impl crate::client::Client {
     pub(crate) async fn create_workspace<'a>(
         &self,
         body: &'a crate::requests::CreateWorkspace,
-    ) -> crate::error::Result<crate::raw::types::CreateWorkspaceResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::CreateWorkspaceResponse>> {
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::CREATE_WORKSPACE,
@@ -151,7 +151,7 @@ impl crate::client::Client {
     pub(crate) async fn get_workspace<'a>(
         &self,
         id: &'a str,
-    ) -> crate::error::Result<crate::raw::types::GetWorkspaceResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::GET_WORKSPACE_ID,
@@ -164,7 +164,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
         confirm_default_workspace_deletion: Option<bool>,
-    ) -> crate::error::Result<crate::raw::types::DeleteWorkspaceResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::DELETE_WORKSPACE_ID,
@@ -186,7 +186,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
         body: &'a crate::requests::UpdateWorkspace,
-    ) -> crate::error::Result<crate::raw::types::UpdateWorkspaceResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::UpdateWorkspaceResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::UPDATE_WORKSPACE_ID,
@@ -204,7 +204,7 @@ impl crate::client::Client {
         id: &'a str,
         limit: Option<::std::num::NonZeroU64>,
         offset: Option<i64>,
-    ) -> crate::error::Result<crate::raw::types::ListWorkspaceMembersResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceMembersResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::LIST_WORKSPACE_MEMBERS_ID,
@@ -228,7 +228,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
         body: &'a crate::requests::BulkAddWorkspaceMembers,
-    ) -> crate::error::Result<crate::raw::types::BulkAddWorkspaceMembersResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::BulkAddWorkspaceMembersResponse>> {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::BULK_ADD_WORKSPACE_MEMBERS_ID,
@@ -245,7 +245,9 @@ impl crate::client::Client {
         &self,
         id: &'a str,
         body: &'a crate::requests::BulkRemoveWorkspaceMembers,
-    ) -> crate::error::Result<crate::raw::types::BulkRemoveWorkspaceMembersResponse> {
+    ) -> crate::error::Result<
+        Box<crate::raw::types::BulkRemoveWorkspaceMembersResponse>,
+    > {
         crate::validate::ParamValue::check_param(
             &id,
             &crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
@@ -261,7 +263,7 @@ impl crate::client::Client {
     pub(crate) async fn list_workspace_budgets<'a>(
         &self,
         workspace_ref: &'a str,
-    ) -> crate::error::Result<crate::raw::types::ListWorkspaceBudgetsResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceBudgetsResponse>> {
         crate::validate::ParamValue::check_param(
             &workspace_ref,
             &crate::operation::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
@@ -277,7 +279,7 @@ impl crate::client::Client {
         &self,
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
-    ) -> crate::error::Result<crate::raw::types::GetWorkspaceBudgetResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceBudgetResponse>> {
         crate::validate::ParamValue::check_param(
             &workspace_ref,
             &crate::operation::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
@@ -298,7 +300,7 @@ impl crate::client::Client {
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
         body: &'a crate::requests::BudgetLimit,
-    ) -> crate::error::Result<crate::raw::types::UpsertWorkspaceBudgetResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::UpsertWorkspaceBudgetResponse>> {
         crate::validate::ParamValue::check_param(
             &workspace_ref,
             &crate::operation::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
@@ -319,7 +321,7 @@ impl crate::client::Client {
         &self,
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
-    ) -> crate::error::Result<crate::raw::types::DeleteWorkspaceBudgetResponse> {
+    ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceBudgetResponse>> {
         crate::validate::ParamValue::check_param(
             &workspace_ref,
             &crate::operation::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
