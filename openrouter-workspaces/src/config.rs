@@ -335,6 +335,9 @@ impl ClientBuilder {
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
         headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        // Every operation answers JSON. Set here, once per client, not per request (the generator's
+        // `accept-header-per-client` pass removes progenitor's per-request `accept`).
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
         let categories = self
             .app_categories
             .map(|c| c.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(","))

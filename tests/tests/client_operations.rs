@@ -160,6 +160,11 @@ async fn headers_are_set_once_per_client_and_the_key_is_never_shown() {
         assert_eq!(r.header("accept"), Some("application/json"));
         assert!(r.header("user-agent").unwrap().starts_with("openrouter-workspaces-rust/"));
         assert_eq!(r.header("api-version"), None, "progenitor's api-version header must not be sent");
+        // The raw generated client sends the same client-level headers.
+        client.raw().get_workspace("default").await.unwrap();
+        let r = server.requests().pop().unwrap();
+        assert_eq!(r.header("accept"), Some("application/json"));
+        assert_eq!(r.header("x-openrouter-title"), Some("Acme"));
         for shown in [format!("{client:?}"), format!("{:?}", client.raw())] {
             assert!(!shown.contains(openrouter_workspaces::fake::FAKE_API_KEY), "{shown}");
         }

@@ -56,6 +56,7 @@ pub const PASSES: &[Pass] = &[
     ("required-options-must-be-present", required_options_must_be_present),
     ("lazy-header-maps", lazy_header_maps),
     ("no-empty-header-maps", no_empty_header_maps),
+    ("accept-header-per-client", accept_header_per_client),
     ("path-segments-encoded-in-place", path_segments_encoded_in_place),
     ("urls-joined-to-the-parsed-base", urls_joined_to_the_parsed_base),
     ("requests-built-apart", requests_built_apart),
@@ -210,6 +211,33 @@ pub fn lazy_header_maps(file: &mut syn::File) {
         }
     }
     Lazy.visit_file_mut(file);
+}
+
+/// progenitor sets `accept: application/json` on every request it builds (`.header(ACCEPT, ..)`, a header
+/// inserted per request). Every operation of this API answers JSON, so the library sets it once per client, with the
+/// key and the user agent (`config.rs`: the default headers of the client it builds, or set per request on a
+/// caller's own client); this pass removes the per-request insertion. An `accept` of any other value stays.
+pub fn accept_header_per_client(file: &mut syn::File) {
+    struct Accept;
+    impl VisitMut for Accept {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else { return };
+            if call.method != "header" || call.args.len() != 2 {
+                return;
+            }
+            let is_accept = matches!(call.args.first(), Some(syn::Expr::Path(p))
+                if p.path.segments.last().is_some_and(|s| s.ident == "ACCEPT"));
+            let json = matches!(call.args.last(), Some(syn::Expr::Call(value))
+                if matches!(&*value.func, syn::Expr::Path(f) if f.path.segments.last().is_some_and(|s| s.ident == "from_static"))
+                    && matches!(value.args.first(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(v), .. }))
+                        if v.value() == "application/json"));
+            if is_accept && json {
+                *expr = (*call.receiver).clone();
+            }
+        }
+    }
+    Accept.visit_file_mut(file);
 }
 
 /// progenitor gives every request a `header_map` for its header parameters and merges it into the request
@@ -652,6 +680,29 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("pub fn new (baseurl : & str) -> Self { todo ! () }"), "{out}");
+    }
+
+    #[test]
+    fn the_json_accept_header_is_not_set_per_request_and_another_stays() {
+        let mut file: syn::File = syn::parse_quote! {
+            fn f() {
+                let request = self.client.get(url)
+                    .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+                    .query(&q)
+                    .build()?;
+                let other = self.client.get(url)
+                    .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("text/plain"))
+                    .header(::reqwest::header::CONTENT_TYPE, ::reqwest::header::HeaderValue::from_static("application/json"))
+                    .build()?;
+            }
+        };
+        accept_header_per_client(&mut file);
+        accept_header_per_client(&mut file);
+        let out = quote::quote!(#file).to_string();
+        assert!(out.contains("let request = self . client . get (url) . query (& q) . build () ?"), "{out}");
+        assert_eq!(out.matches("ACCEPT").count(), 1, "{out}");
+        assert!(out.contains("\"text/plain\""), "{out}");
+        assert!(out.contains("CONTENT_TYPE"), "{out}");
     }
 
     #[test]

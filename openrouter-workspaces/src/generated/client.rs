@@ -1606,14 +1606,7 @@ Arguments:
             format_args!("/guardrails/{}", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::update_guardrail`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1627,15 +1620,7 @@ Arguments:
             format_args!("/guardrails/{}", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::list_api_keys`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1650,10 +1635,6 @@ Arguments:
         let mut request = self
             .client
             .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(
                 &progenitor_client::QueryParam::new(
                     "include_disabled",
@@ -1672,15 +1653,7 @@ Arguments:
     ) -> reqwest::Result<reqwest::Request> {
         let url = crate::path::url(self.inner.base_url(), format_args!("/keys"));
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.post(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::get_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1693,14 +1666,7 @@ Arguments:
             format_args!("/keys/{}", encode_path(hash)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::delete_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1713,14 +1679,7 @@ Arguments:
             format_args!("/keys/{}", encode_path(hash)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.delete(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::update_api_key`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1734,15 +1693,7 @@ Arguments:
             format_args!("/keys/{}", encode_path(hash)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::list_workspaces`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1756,10 +1707,6 @@ Arguments:
         let mut request = self
             .client
             .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
@@ -1772,15 +1719,7 @@ Arguments:
     ) -> reqwest::Result<reqwest::Request> {
         let url = crate::path::url(self.inner.base_url(), format_args!("/workspaces"));
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.post(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::get_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1793,14 +1732,7 @@ Arguments:
             format_args!("/workspaces/{}", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::delete_workspace`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1817,10 +1749,6 @@ Arguments:
         let mut request = self
             .client
             .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(
                 &progenitor_client::QueryParam::new(
                     "confirm_default_workspace_deletion",
@@ -1841,15 +1769,7 @@ Arguments:
             format_args!("/workspaces/{}", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::list_workspace_members`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1867,10 +1787,6 @@ Arguments:
         let mut request = self
             .client
             .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
@@ -1887,15 +1803,7 @@ Arguments:
             format_args!("/workspaces/{}/members/add", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.post(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::bulk_remove_workspace_members`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1909,15 +1817,7 @@ Arguments:
             format_args!("/workspaces/{}/members/remove", encode_path(id)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.post(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::list_workspace_budgets`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1930,14 +1830,7 @@ Arguments:
             format_args!("/workspaces/{}/budgets", encode_path(workspace_ref)),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::get_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1954,14 +1847,7 @@ Arguments:
             ),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         Ok(request)
     }
     /// The request of [`Self::upsert_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -1979,15 +1865,7 @@ Arguments:
             ),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.put(url).json(&body).build()?;
         Ok(request)
     }
     /// The request of [`Self::delete_workspace_budget`], built as it builds it, not sent: what the library's `Client::call` sends.
@@ -2004,14 +1882,7 @@ Arguments:
             ),
         );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.delete(url).build()?;
         Ok(request)
     }
 }
