@@ -18,7 +18,8 @@
 //!   `retries`, for no gain.
 //! - **`requests` and `enums` sit below `transport` and `client`, not among the handles.** With `raw` (the
 //!   generated client) they are the models: the raw client takes the request builders as its bodies and the
-//!   enums as fields, `transport` installs its hooks on the raw client, and `client` runs it. The handles use
+//!   enums as fields, `transport` installs its hooks on the raw client and sends the requests its builders make,
+//!   and `client` runs the calls. The handles use
 //!   them; nothing in them uses a handle.
 //!
 //! The handles are split in four layers so that their old circles cannot come back (`workspaces` ↔ `provision`,
