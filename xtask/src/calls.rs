@@ -132,7 +132,15 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
                 format!("progenitor's `{name}` takes no argument for the parameter `{}` of `{}`", p.name, op.id)
             })?;
             let (value, c) = (&arg.0, format_ident!("{}_{}", screaming(&op.id), screaming(&p.name)));
-            checks.push(quote!(crate::validate::ParamValue::check_param(&#value, &crate::operation::#c)?;));
+            let whole = quote!(crate::validate::ParamValue::check_param(&#value, &crate::operation::#c)?;);
+            // A path parameter with a fast check (a `&str` here): the whole check only when it says no.
+            let ty = &arg.1;
+            let ty = quote!(#ty).to_string().replace(' ', "");
+            let is_str = ty.starts_with('&') && ty.ends_with("str");
+            checks.push(match crate::tables::operations::plain_check(op, p) {
+                Some((plain, _)) if is_str => quote!(if !crate::tables::operations::#plain(#value) { #whole }),
+                _ => whole,
+            });
         }
         if let Some(body) = &op.body {
             if !method.args.iter().any(|(n, _)| n == "body") {
@@ -238,8 +246,14 @@ mod tests {
             "pub(crate) async fn paint_thing<'a>(&self, id: &'a str, color: &'a crate::enums::Color, limit: \
              Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint) -> \
              crate::error::Result<Box<crate::raw::types::PaintThingResponse>>",
-            "check_param(&id, &crate::operation::PAINT_THING_ID)?;",
+            "if !crate::tables::operations::paint_thing_id_plain(id) { \
+             crate::validate::ParamValue::check_param(&id, &crate::operation::PAINT_THING_ID)?; }",
             "check_param(&color, &crate::operation::PAINT_THING_COLOR)?;",
+            // An enum has no fast check: its whole check is the only one.
+            "crate::enums::Color, limit: Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint) -> \
+             crate::error::Result<Box<crate::raw::types::PaintThingResponse>> { if !crate::tables::operations::\
+             paint_thing_id_plain(id) { crate::validate::ParamValue::check_param(&id, &crate::operation::PAINT_THING_ID)?; \
+             } crate::validate::ParamValue::check_param(&color",
             "check_param(&limit, &crate::operation::PAINT_THING_LIMIT)?;",
             "crate::validate::Validate::validate(body, crate::validate::Side::Client)?;",
             "|raw| raw.paint_thing_request(id, color, limit, body)",

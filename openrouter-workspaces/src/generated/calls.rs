@@ -10,10 +10,12 @@ impl crate::client::Client {
         &self,
         id: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetGuardrailResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::GET_GUARDRAIL_ID,
-        )?;
+        if !crate::tables::operations::get_guardrail_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::GET_GUARDRAIL_ID,
+            )?;
+        }
         self.call(crate::operation::GET_GUARDRAIL, |raw| raw.get_guardrail_request(id))
             .await
     }
@@ -23,10 +25,12 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::UpdateGuardrail,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateGuardrailResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::UPDATE_GUARDRAIL_ID,
-        )?;
+        if !crate::tables::operations::update_guardrail_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::UPDATE_GUARDRAIL_ID,
+            )?;
+        }
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPDATE_GUARDRAIL,
@@ -76,10 +80,12 @@ impl crate::client::Client {
         &self,
         hash: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetApiKeyResponse>> {
-        crate::validate::ParamValue::check_param(
-            &hash,
-            &crate::operation::GET_API_KEY_HASH,
-        )?;
+        if !crate::tables::operations::get_api_key_hash_plain(hash) {
+            crate::validate::ParamValue::check_param(
+                &hash,
+                &crate::operation::GET_API_KEY_HASH,
+            )?;
+        }
         self.call(crate::operation::GET_API_KEY, |raw| raw.get_api_key_request(hash))
             .await
     }
@@ -88,10 +94,12 @@ impl crate::client::Client {
         &self,
         hash: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteApiKeyResponse>> {
-        crate::validate::ParamValue::check_param(
-            &hash,
-            &crate::operation::DELETE_API_KEY_HASH,
-        )?;
+        if !crate::tables::operations::delete_api_key_hash_plain(hash) {
+            crate::validate::ParamValue::check_param(
+                &hash,
+                &crate::operation::DELETE_API_KEY_HASH,
+            )?;
+        }
         self.call(
                 crate::operation::DELETE_API_KEY,
                 |raw| raw.delete_api_key_request(hash),
@@ -104,10 +112,12 @@ impl crate::client::Client {
         hash: &'a str,
         body: &'a crate::requests::UpdateKey,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateApiKeyResponse>> {
-        crate::validate::ParamValue::check_param(
-            &hash,
-            &crate::operation::UPDATE_API_KEY_HASH,
-        )?;
+        if !crate::tables::operations::update_api_key_hash_plain(hash) {
+            crate::validate::ParamValue::check_param(
+                &hash,
+                &crate::operation::UPDATE_API_KEY_HASH,
+            )?;
+        }
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPDATE_API_KEY,
@@ -152,10 +162,12 @@ impl crate::client::Client {
         &self,
         id: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::GET_WORKSPACE_ID,
-        )?;
+        if !crate::tables::operations::get_workspace_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::GET_WORKSPACE_ID,
+            )?;
+        }
         self.call(crate::operation::GET_WORKSPACE, |raw| raw.get_workspace_request(id))
             .await
     }
@@ -165,10 +177,12 @@ impl crate::client::Client {
         id: &'a str,
         confirm_default_workspace_deletion: Option<bool>,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::DELETE_WORKSPACE_ID,
-        )?;
+        if !crate::tables::operations::delete_workspace_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::DELETE_WORKSPACE_ID,
+            )?;
+        }
         crate::validate::ParamValue::check_param(
             &confirm_default_workspace_deletion,
             &crate::operation::DELETE_WORKSPACE_CONFIRM_DEFAULT_WORKSPACE_DELETION,
@@ -187,10 +201,12 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::UpdateWorkspace,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateWorkspaceResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::UPDATE_WORKSPACE_ID,
-        )?;
+        if !crate::tables::operations::update_workspace_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::UPDATE_WORKSPACE_ID,
+            )?;
+        }
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::UPDATE_WORKSPACE,
@@ -205,10 +221,12 @@ impl crate::client::Client {
         limit: Option<::std::num::NonZeroU64>,
         offset: Option<i64>,
     ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceMembersResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::LIST_WORKSPACE_MEMBERS_ID,
-        )?;
+        if !crate::tables::operations::list_workspace_members_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::LIST_WORKSPACE_MEMBERS_ID,
+            )?;
+        }
         crate::validate::ParamValue::check_param(
             &offset,
             &crate::operation::LIST_WORKSPACE_MEMBERS_OFFSET,
@@ -229,10 +247,12 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::BulkAddWorkspaceMembers,
     ) -> crate::error::Result<Box<crate::raw::types::BulkAddWorkspaceMembersResponse>> {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::BULK_ADD_WORKSPACE_MEMBERS_ID,
-        )?;
+        if !crate::tables::operations::bulk_add_workspace_members_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::BULK_ADD_WORKSPACE_MEMBERS_ID,
+            )?;
+        }
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::BULK_ADD_WORKSPACE_MEMBERS,
@@ -248,10 +268,12 @@ impl crate::client::Client {
     ) -> crate::error::Result<
         Box<crate::raw::types::BulkRemoveWorkspaceMembersResponse>,
     > {
-        crate::validate::ParamValue::check_param(
-            &id,
-            &crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
-        )?;
+        if !crate::tables::operations::bulk_remove_workspace_members_id_plain(id) {
+            crate::validate::ParamValue::check_param(
+                &id,
+                &crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
+            )?;
+        }
         crate::validate::Validate::validate(body, crate::validate::Side::Client)?;
         self.call(
                 crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS,
@@ -264,10 +286,14 @@ impl crate::client::Client {
         &self,
         workspace_ref: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceBudgetsResponse>> {
-        crate::validate::ParamValue::check_param(
-            &workspace_ref,
-            &crate::operation::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
-        )?;
+        if !crate::tables::operations::list_workspace_budgets_workspace_ref_plain(
+            workspace_ref,
+        ) {
+            crate::validate::ParamValue::check_param(
+                &workspace_ref,
+                &crate::operation::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
+            )?;
+        }
         self.call(
                 crate::operation::LIST_WORKSPACE_BUDGETS,
                 |raw| raw.list_workspace_budgets_request(workspace_ref),
@@ -280,10 +306,14 @@ impl crate::client::Client {
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
     ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceBudgetResponse>> {
-        crate::validate::ParamValue::check_param(
-            &workspace_ref,
-            &crate::operation::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
-        )?;
+        if !crate::tables::operations::get_workspace_budget_workspace_ref_plain(
+            workspace_ref,
+        ) {
+            crate::validate::ParamValue::check_param(
+                &workspace_ref,
+                &crate::operation::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
+            )?;
+        }
         crate::validate::ParamValue::check_param(
             &interval,
             &crate::operation::GET_WORKSPACE_BUDGET_INTERVAL,
@@ -301,10 +331,14 @@ impl crate::client::Client {
         interval: &'a crate::enums::BudgetInterval,
         body: &'a crate::requests::BudgetLimit,
     ) -> crate::error::Result<Box<crate::raw::types::UpsertWorkspaceBudgetResponse>> {
-        crate::validate::ParamValue::check_param(
-            &workspace_ref,
-            &crate::operation::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
-        )?;
+        if !crate::tables::operations::upsert_workspace_budget_workspace_ref_plain(
+            workspace_ref,
+        ) {
+            crate::validate::ParamValue::check_param(
+                &workspace_ref,
+                &crate::operation::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
+            )?;
+        }
         crate::validate::ParamValue::check_param(
             &interval,
             &crate::operation::UPSERT_WORKSPACE_BUDGET_INTERVAL,
@@ -322,10 +356,14 @@ impl crate::client::Client {
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceBudgetResponse>> {
-        crate::validate::ParamValue::check_param(
-            &workspace_ref,
-            &crate::operation::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
-        )?;
+        if !crate::tables::operations::delete_workspace_budget_workspace_ref_plain(
+            workspace_ref,
+        ) {
+            crate::validate::ParamValue::check_param(
+                &workspace_ref,
+                &crate::operation::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
+            )?;
+        }
         crate::validate::ParamValue::check_param(
             &interval,
             &crate::operation::DELETE_WORKSPACE_BUDGET_INTERVAL,

@@ -1956,6 +1956,377 @@ pub(crate) mod operations {
             "\u{1f} !\"-./01Z[\\]^}~\u{7f}\u{9f}\u{a0}¡\u{10fffe}\u{10ffff}",
         ),
     ];
+    /// Whether `id` of `getGuardrail` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn get_guardrail_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `updateGuardrail` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn update_guardrail_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `hash` of `getApiKey` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn get_api_key_hash_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `hash` of `deleteApiKey` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn delete_api_key_hash_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `hash` of `updateApiKey` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn update_api_key_hash_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `getWorkspace` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn get_workspace_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `deleteWorkspace` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn delete_workspace_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `updateWorkspace` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn update_workspace_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `listWorkspaceMembers` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn list_workspace_members_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `bulkAddWorkspaceMembers` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn bulk_add_workspace_members_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `id` of `bulkRemoveWorkspaceMembers` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn bulk_remove_workspace_members_id_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `workspace_ref` of `listWorkspaceBudgets` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn list_workspace_budgets_workspace_ref_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `workspace_ref` of `getWorkspaceBudget` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn get_workspace_budget_workspace_ref_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `workspace_ref` of `upsertWorkspaceBudget` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn upsert_workspace_budget_workspace_ref_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Whether `workspace_ref` of `deleteWorkspaceBudget` is a value every rule of it accepts, printable ASCII (`false`: run the whole check, which decides and says why).
+    #[inline]
+    pub(crate) fn delete_workspace_budget_workspace_ref_plain(value: &str) -> bool {
+        let has = |set: (u64, u64), b: u8| {
+            b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1
+        };
+        !matches!(value, "." | "..")
+            && match value.as_bytes() {
+                [] => false,
+                [only] => has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *only),
+                [first, middle @ .., last] => {
+                    has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *first)
+                        && has((0xffff7ffe00000000u64, 0x7fffffffefffffffu64), *last)
+                        && middle
+                            .iter()
+                            .all(|&b| has(
+                                (0xffff7fff00000000u64, 0x7fffffffefffffffu64),
+                                b,
+                            ))
+                }
+            }
+    }
+    /// Each path parameter with a fast check, and the check (for the tests).
+    #[cfg(test)]
+    #[allow(clippy::type_complexity)]
+    pub(crate) const PLAIN_CHECKS: &[(&Parameter, fn(&str) -> bool)] = &[
+        (&GET_GUARDRAIL_ID, get_guardrail_id_plain as fn(&str) -> bool),
+        (&UPDATE_GUARDRAIL_ID, update_guardrail_id_plain as fn(&str) -> bool),
+        (&GET_API_KEY_HASH, get_api_key_hash_plain as fn(&str) -> bool),
+        (&DELETE_API_KEY_HASH, delete_api_key_hash_plain as fn(&str) -> bool),
+        (&UPDATE_API_KEY_HASH, update_api_key_hash_plain as fn(&str) -> bool),
+        (&GET_WORKSPACE_ID, get_workspace_id_plain as fn(&str) -> bool),
+        (&DELETE_WORKSPACE_ID, delete_workspace_id_plain as fn(&str) -> bool),
+        (&UPDATE_WORKSPACE_ID, update_workspace_id_plain as fn(&str) -> bool),
+        (
+            &LIST_WORKSPACE_MEMBERS_ID,
+            list_workspace_members_id_plain as fn(&str) -> bool,
+        ),
+        (
+            &BULK_ADD_WORKSPACE_MEMBERS_ID,
+            bulk_add_workspace_members_id_plain as fn(&str) -> bool,
+        ),
+        (
+            &BULK_REMOVE_WORKSPACE_MEMBERS_ID,
+            bulk_remove_workspace_members_id_plain as fn(&str) -> bool,
+        ),
+        (
+            &LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
+            list_workspace_budgets_workspace_ref_plain as fn(&str) -> bool,
+        ),
+        (
+            &GET_WORKSPACE_BUDGET_WORKSPACE_REF,
+            get_workspace_budget_workspace_ref_plain as fn(&str) -> bool,
+        ),
+        (
+            &UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
+            upsert_workspace_budget_workspace_ref_plain as fn(&str) -> bool,
+        ),
+        (
+            &DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,
+            delete_workspace_budget_workspace_ref_plain as fn(&str) -> bool,
+        ),
+    ];
 }
 /// The spec's string enums, open: each keeps a value it does not know in `Unknown`.
 pub(crate) mod enums {

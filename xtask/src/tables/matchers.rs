@@ -78,10 +78,89 @@ pub fn body(source: &str) -> TokenStream {
     }
 }
 
+/// The body of a path parameter's fast check (the function's argument is `value: &str`): true only for a value
+/// that every rule of the parameter accepts (the SDK's path-segment rule, the pattern, the lengths), decided in one
+/// pass over printable ASCII bytes with the sets of the pattern's classes narrowed to the bytes a segment may hold.
+/// `false` is not a verdict: the checked call then runs the parameter's whole check, which decides and explains.
+/// `None` when the pattern has no shape this can narrow (a slug's words, a regex).
+///
+/// Every call checks its ids, and the whole check (the segment rule, then the pattern's matcher through its
+/// `Pattern`) is several functions apart in the binary: in W2 it cost 2-3% of a `get`, where this, inlined in the
+/// checked call, costs what skipping the check does (BENCHMARKS.md).
+pub fn plain_segment(pattern: Option<&str>, min_length: Option<u64>, max_length: Option<u64>) -> Option<TokenStream> {
+    let bytes = match plain_sets(pattern)? {
+        Plain::All(all) => {
+            let all = halves(all);
+            quote!(!value.is_empty() && value.bytes().all(|b| has(#all, b)))
+        }
+        Plain::Trimmed { ends, inner, last } => {
+            let (se, si, sf) = (halves(ends), halves(inner), halves(last));
+            quote!(match value.as_bytes() {
+                [] => false,
+                [only] => has(#se, *only),
+                [first, middle @ .., last] => has(#se, *first) && has(#sf, *last) && middle.iter().all(|&b| has(#si, b)),
+            })
+        }
+    };
+    // An ASCII value has as many characters as bytes. A segment is never empty: a minimum of 0 or 1 says no more.
+    let min = min_length.filter(|&m| m > 1).map(|m| {
+        let m = Literal::u64_unsuffixed(m);
+        quote!(value.len() >= #m &&)
+    });
+    let max = max_length.map(|m| {
+        let m = Literal::u64_unsuffixed(m);
+        quote!(value.len() <= #m &&)
+    });
+    // Unlike a matcher's, this `has` takes any byte: one of a non-ASCII character is in no set.
+    Some(quote! {
+        let has = |set: (u64, u64), b: u8| b < 128 && (if b < 64 { set.0 } else { set.1 }) >> (b & 63) & 1 == 1;
+        #min #max !matches!(value, "." | "..") && #bytes
+    })
+}
+
+/// The bytes a fast check lets through, where: the pattern's classes (every character, with no pattern) narrowed
+/// to what a path segment may hold of ASCII.
+#[derive(Debug, PartialEq)]
+enum Plain {
+    /// Every byte in the set.
+    All(u128),
+    /// The first byte in `ends`, the last in `last`, the others in `inner` (a single byte: in `ends`).
+    Trimmed { ends: u128, inner: u128, last: u128 },
+}
+
+/// What a path segment may hold, of ASCII: printable characters (space included), not `/` or `\`.
+const SEGMENT: u128 = {
+    let (mut set, mut b) = (0u128, 0x20);
+    while b < 0x7f {
+        if b != b'/' as u32 && b != b'\\' as u32 {
+            set |= 1 << b;
+        }
+        b += 1;
+    }
+    set
+};
+
+fn plain_sets(pattern: Option<&str>) -> Option<Plain> {
+    let Some(pattern) = pattern else { return Some(Plain::All(SEGMENT)) };
+    match shape(pattern)? {
+        Shape::All { class, .. } => Some(Plain::All(ascii_bits(&class) & SEGMENT)),
+        Shape::Trimmed { ends, inner, last } => Some(Plain::Trimmed {
+            ends: ascii_bits(&ends) & SEGMENT,
+            inner: ascii_bits(&inner) & SEGMENT,
+            last: ascii_bits(&last) & SEGMENT,
+        }),
+        Shape::Words { .. } => None,
+    }
+}
+
 /// The ASCII characters of a class as a 128-bit set, bit `b` for the byte `b`, written as two 64-bit halves in hex
 /// (bytes 0-63, 64-127): the set a matcher tests an ASCII value's bytes against.
 fn ascii_set(class: &ClassUnicode) -> TokenStream {
-    let set = ascii_bits(class);
+    halves(ascii_bits(class))
+}
+
+/// A 128-bit set as two 64-bit halves in hex (bytes 0-63, 64-127).
+fn halves(set: u128) -> TokenStream {
     let half =
         |bits: u64| -> Literal { format!("{bits:#018x}u64").parse().unwrap_or_else(|_| Literal::u64_suffixed(bits)) };
     let (low, high) = (half(set as u64), half((set >> 64) as u64));
@@ -281,5 +360,31 @@ mod tests {
     fn the_boundaries_are_the_edges_of_each_range_and_the_literals() {
         assert_eq!(boundaries("^[b-d]+(?:_[b-d]+)*$"), "_abcde");
         assert_eq!(boundaries("^x$"), "x");
+    }
+
+    /// A fast check lets through only what a path segment may hold (printable ASCII, not `/` or `\`), narrowed by
+    /// the pattern's classes; a pattern of words (a slug), or one only a regex matches, has none.
+    #[test]
+    fn a_fast_check_lets_through_the_pattern_s_classes_narrowed_to_a_segment() {
+        let bit = |c: u8| 1u128 << c;
+        for c in (0u8..0x20).chain([b'/', b'\\', 0x7f]) {
+            assert_eq!(SEGMENT & bit(c), 0, "{c:#x}");
+        }
+        for c in [b' ', b'.', b'a', b'~', b'%', b'?'] {
+            assert_ne!(SEGMENT & bit(c), 0, "{c:#x}");
+        }
+        assert_eq!(plain_sets(None), Some(Plain::All(SEGMENT)));
+        assert_eq!(plain_sets(Some("^[a-c/]+$")), Some(Plain::All(0b111 << b'a')));
+        let id = r"^[^\x00-\x20\x7F-\x9F/\\](?:[^\x00-\x1F\x7F-\x9F/\\]*[^\x00-\x20\x7F-\x9F/\\])?$";
+        assert_eq!(
+            plain_sets(Some(id)),
+            Some(Plain::Trimmed { ends: SEGMENT & !bit(b' '), inner: SEGMENT, last: SEGMENT & !bit(b' ') })
+        );
+        assert_eq!(plain_sets(Some("^[a-z0-9]+(?:-[a-z0-9]+)*$")), None);
+        assert_eq!(plain_sets(Some(r"^\S(?:[^\n]*\S)?$")), None);
+        assert!(plain_segment(Some("^[a-z0-9]+(?:-[a-z0-9]+)*$"), None, None).is_none());
+        let body = plain_segment(None, Some(3), Some(10)).map(|b| b.to_string()).unwrap_or_default();
+        assert!(body.contains("value . len () >= 3") && body.contains("value . len () <= 10"), "{body}");
+        assert!(!plain_segment(None, Some(1), None).map(|b| b.to_string()).unwrap_or_default().contains(">="));
     }
 }

@@ -1,12 +1,28 @@
 //! The `operations` table: the typed `OperationId`, one `Operation` per operation and one `Parameter` constant per
 //! parameter.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 use super::limits::{pattern_fns, pattern_of, schema_expr};
-use super::model::{Location, Model};
-use super::names::{doc, ident, param_owner, screaming, sentence, upper_camel};
+use super::matchers;
+use super::model::{Kind, Location, Model, Op, Param};
+use super::names::{doc, ident, param_owner, screaming, sentence, snake, upper_camel};
+
+/// A path parameter's fast check (`matchers::plain_segment`), named `<operation>_<parameter>_plain`, with its
+/// body: for a string path parameter that is not an enum, when its pattern has a shape the check can narrow. The
+/// checked call (`generated/calls.rs`) calls it first and runs the whole check only when it says no.
+pub fn plain_check(op: &Op, p: &Param) -> Option<(Ident, TokenStream)> {
+    let plain = p.location == Location::Path
+        && p.schema.kind == Kind::String
+        && p.enum_type.is_none()
+        && p.schema.values.is_empty();
+    if !plain {
+        return None;
+    }
+    let body = matchers::plain_segment(p.schema.pattern.as_deref(), p.schema.min_length, p.schema.max_length)?;
+    Some((format_ident!("{}_plain", snake(&param_owner(op, p))), body))
+}
 
 pub(super) fn emit(model: &Model) -> TokenStream {
     let mut patterns = Vec::new();
@@ -28,6 +44,7 @@ pub(super) fn emit(model: &Model) -> TokenStream {
     });
     let mut params = Vec::new();
     let mut ops = Vec::new();
+    let (mut plain, mut plain_cases) = (Vec::new(), Vec::new());
     for op in &model.operations {
         let mut refs = Vec::new();
         for p in &op.params {
@@ -52,6 +69,21 @@ pub(super) fn emit(model: &Model) -> TokenStream {
                     format!(" {}", sentence(&p.schema.description))
                 }
             ));
+            if let Some((name, body)) = plain_check(op, p) {
+                let text = doc(&format!(
+                    "Whether `{}` of `{}` is a value every rule of it accepts, printable ASCII (`false`: run the whole \
+                     check, which decides and says why).",
+                    p.name, op.id
+                ));
+                plain.push(quote! {
+                    #text
+                    #[inline]
+                    pub(crate) fn #name(value: &str) -> bool {
+                        #body
+                    }
+                });
+                plain_cases.push(quote!((&#c, #name as fn(&str) -> bool)));
+            }
             params.push(quote! {
                 #text
                 pub const #c: Parameter = Parameter {
@@ -131,6 +163,13 @@ pub(super) fn emit(model: &Model) -> TokenStream {
             pub const ALL: &[Operation] = &[#(#all_ops),*];
 
             #matchers
+
+            #(#plain)*
+
+            /// Each path parameter with a fast check, and the check (for the tests).
+            #[cfg(test)]
+            #[allow(clippy::type_complexity)]
+            pub(crate) const PLAIN_CHECKS: &[(&Parameter, fn(&str) -> bool)] = &[#(#plain_cases),*];
         }
     }
 }
