@@ -107,6 +107,7 @@ fn raw_methods(client_source: &str) -> Result<BTreeMap<String, RawMethod>, Strin
 /// An operation progenitor generated no method for, or emitted code that does not parse (a bug of this module).
 pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
     let raw = raw_methods(client_source)?;
+    let plain_checks = crate::tables::operations::PlainChecks::of_model(model);
     let mut calls = Vec::new();
     for op in &model.operations {
         let name = snake(&op.id);
@@ -137,8 +138,8 @@ pub fn generate(model: &Model, client_source: &str) -> Result<String, String> {
             let ty = &arg.1;
             let ty = quote!(#ty).to_string().replace(' ', "");
             let is_str = ty.starts_with('&') && ty.ends_with("str");
-            checks.push(match crate::tables::operations::plain_check(op, p) {
-                Some((plain, _)) if is_str => quote!(if !crate::tables::operations::#plain(#value) { #whole }),
+            checks.push(match plain_checks.of(op, p) {
+                Some(plain) if is_str => quote!(if !crate::tables::operations::#plain(#value) { #whole }),
                 _ => whole,
             });
         }
@@ -246,13 +247,13 @@ mod tests {
             "pub(crate) async fn paint_thing<'a>(&self, id: &'a str, color: &'a crate::enums::Color, limit: \
              Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint) -> \
              crate::error::Result<Box<crate::raw::types::PaintThingResponse>>",
-            "if !crate::tables::operations::paint_thing_id_plain(id) { \
+            "if !crate::tables::operations::plain_segment_1(id) { \
              crate::validate::ParamValue::check_param(&id, &crate::operation::PAINT_THING_ID)?; }",
             "check_param(&color, &crate::operation::PAINT_THING_COLOR)?;",
             // An enum has no fast check: its whole check is the only one.
             "crate::enums::Color, limit: Option<::std::num::NonZeroU64>, body: &'a crate::requests::Paint) -> \
              crate::error::Result<Box<crate::raw::types::PaintThingResponse>> { if !crate::tables::operations::\
-             paint_thing_id_plain(id) { crate::validate::ParamValue::check_param(&id, &crate::operation::PAINT_THING_ID)?; \
+             plain_segment_1(id) { crate::validate::ParamValue::check_param(&id, &crate::operation::PAINT_THING_ID)?; \
              } crate::validate::ParamValue::check_param(&color",
             "check_param(&limit, &crate::operation::PAINT_THING_LIMIT)?;",
             "crate::validate::Validate::validate(body, crate::validate::Side::Client)?;",

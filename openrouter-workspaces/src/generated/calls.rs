@@ -10,7 +10,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetGuardrailResponse>> {
-        if !crate::tables::operations::get_guardrail_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::GET_GUARDRAIL_ID,
@@ -25,7 +25,7 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::UpdateGuardrail,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateGuardrailResponse>> {
-        if !crate::tables::operations::update_guardrail_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::UPDATE_GUARDRAIL_ID,
@@ -80,7 +80,7 @@ impl crate::client::Client {
         &self,
         hash: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetApiKeyResponse>> {
-        if !crate::tables::operations::get_api_key_hash_plain(hash) {
+        if !crate::tables::operations::plain_segment_1(hash) {
             crate::validate::ParamValue::check_param(
                 &hash,
                 &crate::operation::GET_API_KEY_HASH,
@@ -94,7 +94,7 @@ impl crate::client::Client {
         &self,
         hash: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteApiKeyResponse>> {
-        if !crate::tables::operations::delete_api_key_hash_plain(hash) {
+        if !crate::tables::operations::plain_segment_1(hash) {
             crate::validate::ParamValue::check_param(
                 &hash,
                 &crate::operation::DELETE_API_KEY_HASH,
@@ -112,7 +112,7 @@ impl crate::client::Client {
         hash: &'a str,
         body: &'a crate::requests::UpdateKey,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateApiKeyResponse>> {
-        if !crate::tables::operations::update_api_key_hash_plain(hash) {
+        if !crate::tables::operations::plain_segment_1(hash) {
             crate::validate::ParamValue::check_param(
                 &hash,
                 &crate::operation::UPDATE_API_KEY_HASH,
@@ -162,7 +162,7 @@ impl crate::client::Client {
         &self,
         id: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceResponse>> {
-        if !crate::tables::operations::get_workspace_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::GET_WORKSPACE_ID,
@@ -177,7 +177,7 @@ impl crate::client::Client {
         id: &'a str,
         confirm_default_workspace_deletion: Option<bool>,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceResponse>> {
-        if !crate::tables::operations::delete_workspace_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::DELETE_WORKSPACE_ID,
@@ -201,7 +201,7 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::UpdateWorkspace,
     ) -> crate::error::Result<Box<crate::raw::types::UpdateWorkspaceResponse>> {
-        if !crate::tables::operations::update_workspace_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::UPDATE_WORKSPACE_ID,
@@ -221,7 +221,7 @@ impl crate::client::Client {
         limit: Option<::std::num::NonZeroU64>,
         offset: Option<i64>,
     ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceMembersResponse>> {
-        if !crate::tables::operations::list_workspace_members_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::LIST_WORKSPACE_MEMBERS_ID,
@@ -247,7 +247,7 @@ impl crate::client::Client {
         id: &'a str,
         body: &'a crate::requests::BulkAddWorkspaceMembers,
     ) -> crate::error::Result<Box<crate::raw::types::BulkAddWorkspaceMembersResponse>> {
-        if !crate::tables::operations::bulk_add_workspace_members_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::BULK_ADD_WORKSPACE_MEMBERS_ID,
@@ -268,7 +268,7 @@ impl crate::client::Client {
     ) -> crate::error::Result<
         Box<crate::raw::types::BulkRemoveWorkspaceMembersResponse>,
     > {
-        if !crate::tables::operations::bulk_remove_workspace_members_id_plain(id) {
+        if !crate::tables::operations::plain_segment_1(id) {
             crate::validate::ParamValue::check_param(
                 &id,
                 &crate::operation::BULK_REMOVE_WORKSPACE_MEMBERS_ID,
@@ -286,9 +286,7 @@ impl crate::client::Client {
         &self,
         workspace_ref: &'a str,
     ) -> crate::error::Result<Box<crate::raw::types::ListWorkspaceBudgetsResponse>> {
-        if !crate::tables::operations::list_workspace_budgets_workspace_ref_plain(
-            workspace_ref,
-        ) {
+        if !crate::tables::operations::plain_segment_1(workspace_ref) {
             crate::validate::ParamValue::check_param(
                 &workspace_ref,
                 &crate::operation::LIST_WORKSPACE_BUDGETS_WORKSPACE_REF,
@@ -306,9 +304,7 @@ impl crate::client::Client {
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
     ) -> crate::error::Result<Box<crate::raw::types::GetWorkspaceBudgetResponse>> {
-        if !crate::tables::operations::get_workspace_budget_workspace_ref_plain(
-            workspace_ref,
-        ) {
+        if !crate::tables::operations::plain_segment_1(workspace_ref) {
             crate::validate::ParamValue::check_param(
                 &workspace_ref,
                 &crate::operation::GET_WORKSPACE_BUDGET_WORKSPACE_REF,
@@ -331,9 +327,7 @@ impl crate::client::Client {
         interval: &'a crate::enums::BudgetInterval,
         body: &'a crate::requests::BudgetLimit,
     ) -> crate::error::Result<Box<crate::raw::types::UpsertWorkspaceBudgetResponse>> {
-        if !crate::tables::operations::upsert_workspace_budget_workspace_ref_plain(
-            workspace_ref,
-        ) {
+        if !crate::tables::operations::plain_segment_1(workspace_ref) {
             crate::validate::ParamValue::check_param(
                 &workspace_ref,
                 &crate::operation::UPSERT_WORKSPACE_BUDGET_WORKSPACE_REF,
@@ -356,9 +350,7 @@ impl crate::client::Client {
         workspace_ref: &'a str,
         interval: &'a crate::enums::BudgetInterval,
     ) -> crate::error::Result<Box<crate::raw::types::DeleteWorkspaceBudgetResponse>> {
-        if !crate::tables::operations::delete_workspace_budget_workspace_ref_plain(
-            workspace_ref,
-        ) {
+        if !crate::tables::operations::plain_segment_1(workspace_ref) {
             crate::validate::ParamValue::check_param(
                 &workspace_ref,
                 &crate::operation::DELETE_WORKSPACE_BUDGET_WORKSPACE_REF,

@@ -1,27 +1,62 @@
 //! The `operations` table: the typed `OperationId`, one `Operation` per operation and one `Parameter` constant per
 //! parameter.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::limits::{pattern_fns, pattern_of, schema_expr};
 use super::matchers;
 use super::model::{Kind, Location, Model, Op, Param};
-use super::names::{doc, ident, param_owner, screaming, sentence, snake, upper_camel};
+use super::names::{doc, ident, param_owner, screaming, sentence, upper_camel};
 
-/// A path parameter's fast check (`matchers::plain_segment`), named `<operation>_<parameter>_plain`, with its
-/// body: for a string path parameter that is not an enum, when its pattern has a shape the check can narrow. The
-/// checked call (`generated/calls.rs`) calls it first and runs the whole check only when it says no.
-pub fn plain_check(op: &Op, p: &Param) -> Option<(Ident, TokenStream)> {
-    let plain = p.location == Location::Path
-        && p.schema.kind == Kind::String
-        && p.enum_type.is_none()
-        && p.schema.values.is_empty();
-    if !plain {
-        return None;
+/// The fast checks of the model's path parameters (`matchers::plain_segment`), one function per distinct check
+/// (`plain_segment_<n>`, in the order of first use): a string path parameter that is not an enum has one when its
+/// pattern has a shape the check can narrow. The checked call (`generated/calls.rs`) calls it first and runs the
+/// whole check only when it says no.
+pub struct PlainChecks {
+    /// The function of each `(operationId, parameter)` that has one.
+    by_param: BTreeMap<(String, String), Ident>,
+    /// Each function: its name, its body and the parameters it serves (for its doc).
+    fns: Vec<(Ident, TokenStream, Vec<String>)>,
+}
+
+impl PlainChecks {
+    /// Every fast check of the model.
+    pub fn of_model(model: &Model) -> PlainChecks {
+        let mut checks = PlainChecks { by_param: BTreeMap::new(), fns: Vec::new() };
+        let mut by_body = BTreeMap::new();
+        for op in &model.operations {
+            for p in &op.params {
+                let eligible = p.location == Location::Path
+                    && p.schema.kind == Kind::String
+                    && p.enum_type.is_none()
+                    && p.schema.values.is_empty();
+                let body = eligible
+                    .then(|| {
+                        matchers::plain_segment(p.schema.pattern.as_deref(), p.schema.min_length, p.schema.max_length)
+                    })
+                    .flatten();
+                let Some(body) = body else { continue };
+                let fns = &mut checks.fns;
+                let index = *by_body.entry(body.to_string()).or_insert_with(|| {
+                    fns.push((format_ident!("plain_segment_{}", fns.len() + 1), body, Vec::new()));
+                    fns.len() - 1
+                });
+                if let Some((name, _, serves)) = checks.fns.get_mut(index) {
+                    serves.push(format!("`{}` of `{}`", p.name, op.id));
+                    checks.by_param.insert((op.id.clone(), p.name.clone()), name.clone());
+                }
+            }
+        }
+        checks
     }
-    let body = matchers::plain_segment(p.schema.pattern.as_deref(), p.schema.min_length, p.schema.max_length)?;
-    Some((format_ident!("{}_plain", snake(&param_owner(op, p))), body))
+
+    /// The fast check of a parameter, if it has one.
+    pub fn of(&self, op: &Op, p: &Param) -> Option<&Ident> {
+        self.by_param.get(&(op.id.clone(), p.name.clone()))
+    }
 }
 
 pub(super) fn emit(model: &Model) -> TokenStream {
@@ -44,7 +79,22 @@ pub(super) fn emit(model: &Model) -> TokenStream {
     });
     let mut params = Vec::new();
     let mut ops = Vec::new();
-    let (mut plain, mut plain_cases) = (Vec::new(), Vec::new());
+    let plain_checks = PlainChecks::of_model(model);
+    let mut plain_cases = Vec::new();
+    let plain = plain_checks.fns.iter().map(|(name, body, serves)| {
+        let text = doc(&format!(
+            "The fast check of {}: whether a value is one that every rule of theirs accepts, in printable ASCII \
+             (`false`: run the whole check, which decides and says why).",
+            serves.join(", ")
+        ));
+        quote! {
+            #text
+            #[inline]
+            pub(crate) fn #name(value: &str) -> bool {
+                #body
+            }
+        }
+    });
     for op in &model.operations {
         let mut refs = Vec::new();
         for p in &op.params {
@@ -69,19 +119,7 @@ pub(super) fn emit(model: &Model) -> TokenStream {
                     format!(" {}", sentence(&p.schema.description))
                 }
             ));
-            if let Some((name, body)) = plain_check(op, p) {
-                let text = doc(&format!(
-                    "Whether `{}` of `{}` is a value every rule of it accepts, printable ASCII (`false`: run the whole \
-                     check, which decides and says why).",
-                    p.name, op.id
-                ));
-                plain.push(quote! {
-                    #text
-                    #[inline]
-                    pub(crate) fn #name(value: &str) -> bool {
-                        #body
-                    }
-                });
+            if let Some(name) = plain_checks.of(op, p) {
                 plain_cases.push(quote!((&#c, #name as fn(&str) -> bool)));
             }
             params.push(quote! {
